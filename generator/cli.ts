@@ -1,0 +1,98 @@
+/**
+ * argv -> run -> print -> exit code. The only module that knows about argv, stdout/stderr and
+ * exit codes: 0 ok, 1 drift or finding, 2 usage or configuration error, 3 internal bug.
+ */
+import { parseArgs } from "node:util";
+import { EXIT, type CliIo, type CommonOptions } from "./cli-types.ts";
+import { runGenerate } from "./command-generate.ts";
+
+export { EXIT, type CliIo } from "./cli-types.ts";
+
+const SUBCOMMANDS = ["audit", "import", "add-service", "plan"] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+
+export const USAGE = `Usage:
+  pnpm gen:workflows [--check] [--force] [--adopt-pins] [--config <file>] [--root <dir>] [--format text|json]
+  pnpm gen:workflows audit [--root <dir>] [--config <file>] [--format text|json]
+  pnpm gen:workflows import --production <file> --staging <file> [--out services.config.ts]
+  pnpm gen:workflows add-service <name> --kind backend|gateway|frontend|infrastructure [--secrets a,b] [--sentry] [--cronjob name=schedule]...
+  pnpm gen:workflows plan [--env <name>] [--format text|json|mermaid]
+
+Generates the deploy workflows from the service registry (default services.config.ts).
+  --check        write nothing; exit 1 when a committed workflow differs from what the registry generates
+  --force        replace workflow files that this tool did not generate
+  --adopt-pins   take action refs bumped by Dependabot/Renovate into the registry's pin table
+  --config       registry file (default services.config.ts)
+  --root         repository root holding .github/workflows (default: the registry's folder)
+  --format       text (default) or json
+
+Exit codes: 0 ok, 1 drift or finding, 2 usage or configuration error, 3 internal error.
+`;
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (e) {
+    io.stderr(`gen:workflows: internal error (this is a bug, please report it):\n${(e as Error).stack ?? String(e)}\n`);
+    return EXIT.internal;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
+  const first = argv[0];
+  if (first === "--help" || first === "-h" || first === "help") {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  const sub = SUBCOMMANDS.find((s) => s === first);
+  if (sub) return runSubcommand(sub, argv.slice(1), io);
+  if (first !== undefined && !first.startsWith("-")) return usageError(io, `unknown command "${first}" (commands: ${SUBCOMMANDS.join(", ")}; none runs gen)`);
+
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        check: { type: "boolean", default: false },
+        force: { type: "boolean", default: false },
+        "adopt-pins": { type: "boolean", default: false },
+        config: { type: "string" },
+        root: { type: "string" },
+        format: { type: "string", default: "text" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (e) {
+    return usageError(io, (e as Error).message);
+  }
+  const { values } = parsed;
+  const format = values.format;
+  if (format !== "text" && format !== "json") return usageError(io, `--format must be text or json, got "${format}"`);
+  if (values.check && (values.force || values["adopt-pins"])) return usageError(io, "--check writes nothing: it cannot be combined with --force or --adopt-pins");
+  const common: CommonOptions = { config: values.config, root: values.root, format };
+  if (values["adopt-pins"]) {
+    const { runAdoptPins } = await import("./command-adopt-pins.ts");
+    return runAdoptPins(common, io);
+  }
+  return runGenerate({ ...common, check: values.check, force: values.force }, io);
+}
+
+async function runSubcommand(sub: Subcommand, args: string[], io: CliIo): Promise<number> {
+  // Each subcommand loads only when used: ts-morph alone costs ~200 ms to import.
+  switch (sub) {
+    case "audit":
+      return (await import("./command-audit.ts")).runAudit(args, io);
+    case "import":
+      return (await import("./command-import.ts")).runImport(args, io);
+    case "add-service":
+      return (await import("./command-add-service.ts")).runAddService(args, io);
+    case "plan":
+      return (await import("./command-plan.ts")).runPlan(args, io);
+  }
+}
+
+export function usageError(io: CliIo, message: string): number {
+  io.stderr(`gen:workflows: ${message}\n\n${USAGE}`);
+  return EXIT.usage;
+}

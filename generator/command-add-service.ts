@@ -1,0 +1,7 @@
+// PLACEHOLDER: replaced by the real command.
+import { EXIT, type CliIo } from "./cli-types.ts";
+
+export async function runAddService(_args: string[], io: CliIo): Promise<number> {
+  io.stderr("gen:workflows: 'add-service' is not built yet\n");
+  return EXIT.usage;
+}

@@ -1,0 +1,128 @@
+/**
+ * Errors are data: every problem a user can cause is a Diagnostic with a stable code, the place
+ * it is at, and how to fix it. Exceptions are kept for bugs and I/O failures.
+ */
+
+/** Every diagnostic code. Tests and `--format json` consumers match on these. */
+export type DiagnosticCode =
+  // the registry file itself
+  | "CONFIG_NOT_FOUND"
+  | "CONFIG_LOAD_FAILED"
+  | "CONFIG_NO_DEFAULT_EXPORT"
+  // schema (zod) issues
+  | "CONFIG_INVALID_TYPE"
+  | "CONFIG_UNKNOWN_KEY"
+  | "CONFIG_INVALID_VALUE"
+  | "CONFIG_INVALID_FORMAT"
+  | "CONFIG_OUT_OF_RANGE"
+  | "CONFIG_INVALID"
+  // cross-field rules
+  | "SERVICE_DUPLICATE_NAME"
+  | "SERVICE_UNKNOWN_DEPENDENCY"
+  | "SERVICE_DEPENDENCY_CYCLE"
+  | "SERVICE_DEPENDS_ON_LATER_KIND"
+  | "SERVICE_DEPENDENCY_NOT_DEPLOYED"
+  | "SERVICE_BUILD_OPTION_WITHOUT_IMAGE"
+  | "SERVICE_PATH_REQUIRED"
+  | "SERVICE_DUPLICATE_PATH"
+  | "RESOURCE_NAME_COLLISION"
+  | "ENVIRONMENT_UNKNOWN"
+  | "ENVIRONMENT_DUPLICATE_WORKFLOW_FILE"
+  | "PLACEHOLDER_UNKNOWN"
+  | "SECRET_GROUP_UNKNOWN"
+  | "SECRET_KEY_UNDEFINED"
+  | "SECRET_GROUP_UNUSED"
+  | "SENTRY_NOT_CONFIGURED"
+  // templates
+  | "TEMPLATE_NOT_FOUND"
+  | "TEMPLATE_INVALID"
+  // generated output (a generator bug when it fires)
+  | "WORKFLOW_INVALID"
+  // usage
+  | "USAGE";
+
+export type Severity = "error" | "warning";
+
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  /** File the problem is in, relative to the repository root where possible. */
+  file: string;
+  /** Registry path, e.g. `services[4].dependsOn[0]`, when the problem is in the registry. */
+  path?: string;
+  line?: number;
+  column?: number;
+  /** How to fix it, in one sentence. */
+  fix?: string;
+}
+
+export function error(code: DiagnosticCode, message: string, where: Omit<Diagnostic, "code" | "severity" | "message">): Diagnostic {
+  return { code, severity: "error", message, ...where };
+}
+
+export function warning(code: DiagnosticCode, message: string, where: Omit<Diagnostic, "code" | "severity" | "message">): Diagnostic {
+  return { code, severity: "warning", message, ...where };
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
+
+/** Registry path segments -> `services[4].dependsOn[0]`. */
+export function formatPath(segments: readonly PropertyKey[]): string {
+  let out = "";
+  for (const s of segments) {
+    if (typeof s === "number") out += `[${s}]`;
+    else if (typeof s === "string" && /^[A-Za-z_$][\w$]*$/.test(s)) out += out ? `.${s}` : s;
+    else out += `[${JSON.stringify(String(s))}]`;
+  }
+  return out;
+}
+
+/** Lists valid options the same way everywhere: `a, b, c` (at most `limit`, then `…`). */
+export function listOptions(options: readonly string[], limit = 12): string {
+  const sorted = [...options].sort();
+  return sorted.length > limit ? `${sorted.slice(0, limit).join(", ")}, …` : sorted.join(", ");
+}
+
+/** Stable order: by file, line, column, path, code. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.column ?? 0) - (b.column ?? 0) ||
+      (a.path ?? "").localeCompare(b.path ?? "", "en", { numeric: true }) ||
+      a.code.localeCompare(b.code),
+  );
+}
+
+/** One line per problem: `file:line:col: services[4].dependsOn[0]: message [CODE]`, then the fix. */
+export function formatDiagnosticText(d: Diagnostic): string {
+  const place = [d.file, d.line, d.line !== undefined ? d.column : undefined].filter((p) => p !== undefined).join(":");
+  const path = d.path ? `${d.path}: ` : "";
+  const head = `${place}: ${d.severity === "warning" ? "warning: " : ""}${path}${d.message} [${d.code}]`;
+  return d.fix ? `${head}\n  fix: ${d.fix}` : head;
+}
+
+/** GitHub workflow command that annotates the line in a pull request. https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/workflow-commands-for-github-actions#setting-an-error-message */
+export function formatDiagnosticAnnotation(d: Diagnostic): string {
+  const props = [`file=${escapeProperty(d.file)}`];
+  if (d.line !== undefined) props.push(`line=${d.line}`);
+  if (d.column !== undefined) props.push(`col=${d.column}`);
+  props.push(`title=${escapeProperty(d.code)}`);
+  const text = `${d.path ? `${d.path}: ` : ""}${d.message}${d.fix ? ` Fix: ${d.fix}` : ""}`;
+  return `::${d.severity === "warning" ? "warning" : "error"} ${props.join(",")}::${escapeData(text)}`;
+}
+
+function escapeData(s: string): string {
+  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+
+/** Version of every `--format json` document; bumped only on an incompatible change. */
+export const JSON_SCHEMA_VERSION = 1;

@@ -1,0 +1,74 @@
+/**
+ * The pure core: registry + templates -> the files to write, or diagnostics. `gen` writes what
+ * this returns; `--check` compares the same result with the disk, so the two cannot disagree.
+ */
+import { type Diagnostic, hasErrors } from "./diagnostics.ts";
+import { sha16, withBanner, workflowYaml } from "./emit.ts";
+import { planAll } from "./plan.ts";
+import { pinTable } from "./pins.ts";
+import type { Registry } from "./registry.ts";
+import { renderWorkflow } from "./render.ts";
+import { checkRules } from "./rules.ts";
+import { parseRegistry } from "./schema.ts";
+import { parseTemplate, TEMPLATE_FILES, type TemplateName, type Templates } from "./templates.ts";
+
+export interface GeneratedFile {
+  /** Path relative to the repository root, with `/` separators. */
+  path: string;
+  content: string;
+  environment: string;
+}
+
+export interface GenerateInput {
+  /** The registry's default export, not yet validated. */
+  registry: unknown;
+  /** Registry file name as shown in messages and the banner, e.g. `services.config.ts`. */
+  configFile: string;
+  /** Template texts by name, and the folder they were read from (for messages). */
+  templates: Record<TemplateName, string>;
+  templatesDir: string;
+}
+
+export interface GenerateResult {
+  files: GeneratedFile[];
+  diagnostics: Diagnostic[];
+  registry?: Registry;
+}
+
+export function generate(input: GenerateInput): GenerateResult {
+  const parsed = parseRegistry(input.registry, input.configFile);
+  if (!parsed.registry) return { files: [], diagnostics: parsed.diagnostics };
+  const registry = parsed.registry;
+  const diagnostics = checkRules(registry, input.configFile);
+
+  const templates = {} as Templates;
+  for (const [name, rel] of Object.entries(TEMPLATE_FILES) as [TemplateName, string][]) {
+    const result = parseTemplate(input.templates[name], `${input.templatesDir}/${rel}`);
+    templates[name] = result.steps;
+    diagnostics.push(...result.diagnostics);
+  }
+  if (hasErrors(diagnostics)) return { files: [], diagnostics, registry };
+
+  const pins = pinTable(registry.project.actionPins);
+  const inputsHash = inputsHashOf(registry, input.templates);
+  const files = planAll(registry).map((plan) => ({
+    path: plan.workflowFile,
+    environment: plan.environment,
+    content: withBanner(workflowYaml(renderWorkflow(plan, pins, templates), pins), { configFile: input.configFile, inputsHash }),
+  }));
+  return { files, diagnostics, registry };
+}
+
+/**
+ * What the files were generated from: the validated registry (not its source text, so comments
+ * and formatting do not count) and the template texts.
+ */
+export function inputsHashOf(registry: Registry, templates: Record<string, string>): string {
+  return sha16(canonicalJson({ registry, templates }));
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * Resolve where things are (registry, repository root, templates), load them, and run the pure
+ * generator. Shared by every command that needs the generated workflows.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CliIo, CommonOptions } from "./cli-types.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+import { generate, type GenerateResult } from "./generate.ts";
+import { loadRegistryModule, readTemplates, toPosix } from "./io.ts";
+import { TEMPLATE_FILES } from "./templates.ts";
+
+export interface ProjectPaths {
+  /** Absolute path of the registry file. */
+  configPath: string;
+  /** The registry as named in messages and banners, relative to the root. */
+  configFile: string;
+  /** Absolute repository root (holds .github/workflows). */
+  root: string;
+  /** Absolute templates folder. */
+  templatesDir: string;
+}
+
+/**
+ * The tool's own templates/, used when the repository has none: this file is
+ * generator/project.ts in the source tree, and the bundle sits in node_modules/.cache/….
+ */
+function builtInTemplatesDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, "templates", TEMPLATE_FILES.clusterPrerequisites)) && existsSync(join(dir, "generator"))) return join(dir, "templates");
+    dir = dirname(dir);
+  }
+  return join(dirname(fileURLToPath(import.meta.url)), "..", "templates");
+}
+
+export function resolvePaths(options: CommonOptions, cwd: string): ProjectPaths {
+  const configPath = resolve(cwd, options.config ?? "services.config.ts");
+  const root = options.root ? resolve(cwd, options.root) : dirname(configPath);
+  const own = join(root, "templates");
+  const templatesDir = existsSync(join(own, TEMPLATE_FILES.clusterPrerequisites)) ? own : builtInTemplatesDir();
+  return { configPath, configFile: toPosix(relative(root, configPath)) || "services.config.ts", root, templatesDir };
+}
+
+export type LoadedProject = { paths: ProjectPaths; result: GenerateResult; diagnostics: Diagnostic[] };
+
+export async function loadProject(options: CommonOptions, io: CliIo): Promise<LoadedProject> {
+  const paths = resolvePaths(options, io.cwd);
+  const loaded = await loadRegistryModule(paths.configPath, paths.configFile);
+  if (loaded.value === undefined) return { paths, result: { files: [], diagnostics: loaded.diagnostics }, diagnostics: loaded.diagnostics };
+  const templates = readTemplates(paths.templatesDir);
+  if (!templates.texts) return { paths, result: { files: [], diagnostics: templates.diagnostics }, diagnostics: templates.diagnostics };
+  const shownTemplatesDir = toPosix(relative(paths.root, paths.templatesDir)) || "templates";
+  const result = generate({ registry: loaded.value, configFile: paths.configFile, templates: templates.texts, templatesDir: shownTemplatesDir });
+  return { paths, result, diagnostics: result.diagnostics };
+}

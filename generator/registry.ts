@@ -1,0 +1,178 @@
+/**
+ * The service registry's types: what `services.config.ts` may say. The zod schema in
+ * `schema.ts` checks the same shape at load time; a compile-time assertion there keeps both in
+ * step. The JSDoc here is what users read in their editor, so every field has one.
+ */
+
+/** A GitHub secret, by name: `{ secret: "STRIPE_SECRET_KEY" }` reads `secrets.STRIPE_SECRET_KEY`. */
+export interface SecretRef {
+  /** Name of the GitHub secret (repository or environment secret). */
+  secret: string;
+}
+
+/**
+ * A value that may differ per environment.
+ * A plain string may contain placeholders: `{sha}` (the commit), `{environment}`,
+ * `{namespace}` and `{domains.<key>}` (that environment's domain, e.g. `https://{domains.api}/api`).
+ */
+export type Value = string | SecretRef | { byEnvironment: Record<string, string | SecretRef> };
+
+/** One of the four deploy kinds. Kinds order the deploy: infrastructure, backend, gateway, frontend. */
+export type DeployKind = "infrastructure" | "backend" | "gateway" | "frontend";
+
+/** How the workflows log in to Azure. https://github.com/Azure/login#login-with-openid-connect-oidc-recommended */
+export type AzureLogin =
+  | {
+      /** OpenID Connect federation: no long-lived credential; needs `id-token: write`. Recommended. */
+      method: "oidc";
+      /** GitHub secret holding the app registration's client id. */
+      clientIdSecret: string;
+      /** GitHub secret holding the tenant id. */
+      tenantIdSecret: string;
+      /** GitHub secret holding the subscription id. */
+      subscriptionIdSecret: string;
+    }
+  | {
+      /** A service principal's JSON credentials in one secret (the `creds` input). */
+      method: "credentials";
+      /** GitHub secret holding the JSON credentials. */
+      credentialsSecret: string;
+    };
+
+/** Settings shared by every environment. */
+export interface Project {
+  /** Kubernetes namespace every manifest is applied in, e.g. `splits-network`. */
+  namespace: string;
+  /** File at the repository root holding the semver version used in version tags and Sentry releases. Default `VERSION`. */
+  versionFile?: string;
+  /** Folder holding one manifests folder per service, plus the ingress manifests. Default `infra/k8s`. */
+  manifestsRoot?: string;
+  /** Container registry (Azure ACR) coordinates, as GitHub secret names. */
+  containerRegistry: {
+    /** Secret with the registry's name, for `az acr login --name`. */
+    nameSecret: string;
+    /** Secret with the registry's login server, e.g. `myacr.azurecr.io`; images are `<server>/<service>:<tag>`. */
+    loginServerSecret: string;
+  };
+  /** Kubernetes cluster (Azure AKS) coordinates, as GitHub secret names. */
+  cluster: {
+    /** Secret with the cluster's resource group. */
+    resourceGroupSecret: string;
+    /** Secret with the cluster's name. */
+    nameSecret: string;
+  };
+  /** Azure login. Default: OIDC with secrets AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID. */
+  azureLogin?: AzureLogin;
+  /** Sentry releases; omit to create none. */
+  sentry?: {
+    /** Sentry organisation slug. */
+    organization: string;
+    /** GitHub secret holding a Sentry auth token with `project:releases`. Default `SENTRY_AUTH_TOKEN`. */
+    authTokenSecret?: string;
+  };
+  /**
+   * Action pins: `owner/repo` -> full commit SHA and the version it is. Entries here override the
+   * generator's built-in pins (`pnpm gen:workflows --adopt-pins` writes them after a bot bumped one).
+   * https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#using-third-party-actions
+   */
+  actionPins?: Record<string, { sha: string; version: string }>;
+}
+
+/** One deploy environment; each generates one workflow file. */
+export interface Environment {
+  /** Branch whose pushes deploy this environment, e.g. `main`. https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#onpushbranchestagsbranches-ignoretags-ignore */
+  branch: string;
+  /** Workflow file written, relative to the repository root, e.g. `.github/workflows/deploy-aks.yml`. */
+  workflowFile: string;
+  /** The workflow's display name, e.g. `Deploy to AKS`. */
+  workflowName: string;
+  /** GitHub environment the jobs run in (protection rules, environment secrets). https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-deployments/managing-environments-for-deployment */
+  githubEnvironment: string;
+  /**
+   * Tags pushed for every built image. Placeholders: `{sha}` (the commit) and `{version}` (the
+   * VERSION file). The first tag is the one deployed. E.g. `["{sha}", "v{version}-staging", "staging-latest"]`.
+   */
+  imageTags: string[];
+  /** Sentry environment deploys are recorded against, e.g. `production`. */
+  sentryEnvironment: string;
+  /** Suffix of Sentry release names: `<service>@v<VERSION><suffix>`. Default empty. */
+  sentryReleaseSuffix?: string;
+  /** This environment's domains by key; build arguments refer to them as `{domains.<key>}`. */
+  domains: Record<string, string>;
+  /** Ingress manifest under the manifests root, applied after every service, e.g. `ingress.yaml`. */
+  ingressManifest: string;
+  /**
+   * Variables `envsubst` replaces in manifests (and only these, so other `$` text survives),
+   * e.g. `{ IMAGE_TAG: "{sha}", ACR_SERVER: { secret: "ACR_LOGIN_SERVER" } }`.
+   */
+  manifestVariables: Record<string, Value>;
+}
+
+/** A Kubernetes CronJob manifest of a service: `<manifests>/cronjobs/<name>.yaml`. */
+export interface CronJob {
+  /** CronJob name (the file name without `.yaml`, and `metadata.name`). */
+  name: string;
+  /** Cron schedule, as documentation and for the audit, e.g. `0 *\/6 * * *`. */
+  schedule?: string;
+  /** Environments it runs in. Default: every environment the service is deployed to. */
+  environments?: string[];
+}
+
+/** A one-time Kubernetes Job of a service (a backfill): `<manifests>/jobs/<name>.yaml`, re-run after every deploy. */
+export interface OneTimeJob {
+  /** Job name (the file name without `.yaml`, and `metadata.name`). */
+  name: string;
+  /** Environments it runs in. Default: every environment the service is deployed to. */
+  environments?: string[];
+}
+
+/** One service or app of the monorepo. */
+export interface Service {
+  /** Name: a Kubernetes name (lower case, digits, `-`), also the image and the Sentry project. */
+  name: string;
+  /** Deploy kind; kinds deploy in the order infrastructure, backend, gateway, frontend. */
+  kind: DeployKind;
+  /** Source folder, `services/<name>` or `apps/<name>`; its `Dockerfile` is built. Required when an image is built. */
+  path?: string;
+  /** Whether an image is built and pushed. Default `true`; `false` for off-the-shelf images (redis, rabbitmq). */
+  image?: boolean;
+  /** Services that must be rolled out before this one (by name). */
+  dependsOn?: string[];
+  /** Manifests folder under the manifests root. Default: the name. */
+  manifests?: string;
+  /** Deployment name when it differs from the service name. */
+  deployment?: string;
+  /** CronJobs applied with the service. */
+  cronjobs?: CronJob[];
+  /** One-time jobs re-run after all services are deployed. */
+  jobs?: OneTimeJob[];
+  /** Create a Sentry release for this service. Default `false`. */
+  sentry?: boolean;
+  /** Sentry project slug when it differs from the name. */
+  sentryProject?: string;
+  /** Docker build arguments; values may use placeholders or `{ secret }` (never put in the matrix). */
+  buildArgs?: Record<string, Value>;
+  /** Secret groups (or `group/key` for one key) the service's manifests read. */
+  secrets?: string[];
+  /** `kubectl rollout status --timeout`, in seconds. Default 180. */
+  rolloutTimeoutSeconds?: number;
+  /** Environments the service is deployed to. Default: all. */
+  environments?: string[];
+}
+
+/** The whole registry. */
+export interface Registry {
+  /** Settings shared by every environment. */
+  project: Project;
+  /** Deploy environments by name, e.g. `production` and `staging`. */
+  environments: Record<string, Environment>;
+  /** Kubernetes secret name -> key -> GitHub secret name. Created in every environment that deploys a service using it. */
+  secretGroups: Record<string, Record<string, string>>;
+  /** Services and apps. Their order is the build matrix order. */
+  services: Service[];
+}
+
+/** Identity function that gives `services.config.ts` its types and editor completion. */
+export function defineConfig(registry: Registry): Registry {
+  return registry;
+}

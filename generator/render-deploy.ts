@@ -1,0 +1,195 @@
+/**
+ * The deploy job: cluster credentials, namespace, cluster prerequisites (from templates/),
+ * secrets, manifest rendering, then the deploy phases, ingress and one-time jobs.
+ */
+import { azureLoginStep, jobPermissions } from "./azure.ts";
+import { installSentryCliStep, readVersionLine } from "./render-build.ts";
+import type { DeployPhase, DeployPlan } from "./plan.ts";
+import type { PinTable } from "./pins.ts";
+import { script, shq } from "./shell.ts";
+import type { Templates } from "./templates.ts";
+import { type Job, type Step, checkoutStep, secretExpr } from "./workflow.ts";
+
+export const DEPLOY_JOB_ID = "deploy";
+
+function clusterCredentialsStep(plan: DeployPlan): Step {
+  return {
+    name: "Get AKS credentials",
+    env: { AKS_RESOURCE_GROUP: secretExpr(plan.cluster.resourceGroupSecret), AKS_CLUSTER_NAME: secretExpr(plan.cluster.nameSecret) },
+    run: script(['az aks get-credentials --resource-group "$AKS_RESOURCE_GROUP" --name "$AKS_CLUSTER_NAME" --overwrite-existing']),
+  };
+}
+
+const namespaceStep: Step = {
+  name: "Create namespace",
+  run: script(['kubectl create namespace "$NAMESPACE" --dry-run=client -o yaml | kubectl apply -f -']),
+};
+
+/**
+ * Creates every secret group idempotently. Values go through process substitution, not
+ * --from-literal, so they never appear in a process's arguments. Every missing GitHub secret is
+ * named before anything is created, so one run reports them all.
+ */
+function createSecretsStep(plan: DeployPlan): Step | undefined {
+  if (plan.secretGroups.length === 0) return undefined;
+  const secrets = [...new Set(plan.secretGroups.flatMap((g) => g.keys.map((k) => k.secret)))].sort();
+  const lines = ["missing=()"];
+  for (const g of plan.secretGroups)
+    for (const k of g.keys)
+      lines.push(`if [ -z "\${${k.secret}:-}" ]; then missing+=(${shq(`${g.name}/${k.key} (GitHub secret ${k.secret})`)}); fi`);
+  lines.push(
+    'if [ "${#missing[@]}" -gt 0 ]; then',
+    '  for m in "${missing[@]}"; do echo "::error::secret value missing: $m"; done',
+    "  exit 1",
+    "fi",
+  );
+  for (const g of plan.secretGroups) {
+    lines.push(`kubectl create secret generic ${shq(g.name)} --namespace "$NAMESPACE" \\`);
+    for (const k of g.keys) lines.push(`  --from-file=${shq(k.key)}=<(printf '%s' "\$${k.secret}") \\`);
+    lines.push("  --dry-run=client -o yaml | kubectl apply -f -");
+  }
+  return { name: "Create Kubernetes secrets", env: Object.fromEntries(secrets.map((s) => [s, secretExpr(s)])), run: script(lines) };
+}
+
+/** Reads every key back from the cluster and names each one that is missing or empty. */
+function verifySecretsStep(plan: DeployPlan): Step | undefined {
+  if (plan.secretGroups.length === 0) return undefined;
+  const lines = [
+    "missing=0",
+    "require_key() {",
+    "  local value",
+    '  if ! value="$(kubectl get secret "$1" --namespace "$NAMESPACE" -o "jsonpath={.data.$2}")" || [ -z "$value" ]; then',
+    '    echo "::error::secret $1 has no key $2"',
+    "    missing=$((missing + 1))",
+    "  fi",
+    "}",
+  ];
+  for (const g of plan.secretGroups) for (const k of g.keys) lines.push(`require_key ${shq(g.name)} ${shq(k.key.replace(/\./g, "\\."))}`);
+  lines.push('if [ "$missing" -gt 0 ]; then echo "$missing secret keys are missing"; exit 1; fi');
+  return { name: "Verify Kubernetes secrets", run: script(lines) };
+}
+
+/** envsubst replaces only the registry's variables, so any other `$` in a manifest survives. */
+function renderManifestsStep(plan: DeployPlan): Step {
+  const env: Record<string, string> = {};
+  for (const v of plan.manifestVariables) env[v.name] = "secret" in v.value ? secretExpr(v.value.secret) : v.value.text;
+  const shellFormat = plan.manifestVariables.map((v) => `\${${v.name}}`).join(" ");
+  return {
+    name: "Render manifests",
+    env,
+    run: script([
+      "shopt -s nullglob",
+      "files=(",
+      ...plan.manifestFiles.map((f) => `  ${f.split("/").map((part) => (part === "*.yaml" ? part : shq(part))).join("/")}`),
+      ")",
+      'for file in "${files[@]}"; do',
+      "  # shellcheck disable=SC2016 # the variable names are for envsubst, not the shell",
+      `  envsubst ${shq(shellFormat)} < "$file" > "$file.rendered"`,
+      '  mv "$file.rendered" "$file"',
+      "done",
+    ]),
+  };
+}
+
+/**
+ * One step per phase: apply every manifest of the phase, then wait for all its rollouts at
+ * once, so a phase costs its slowest rollout rather than the sum; every failed rollout is named.
+ */
+export function phaseStep(phase: DeployPhase, total: number): Step {
+  const lines: string[] = [];
+  for (const u of phase.units) {
+    lines.push(`kubectl apply --namespace "$NAMESPACE" -f ${shq(`${u.manifestsDir}/`)}`);
+    for (const f of u.cronjobFiles) lines.push(`kubectl apply --namespace "$NAMESPACE" -f ${shq(f)}`);
+  }
+  lines.push("pids=()", "names=()");
+  for (const u of phase.units) {
+    lines.push(`kubectl rollout status ${shq(`deployment/${u.deployment}`)} --namespace "$NAMESPACE" --timeout=${u.timeoutSeconds}s &`);
+    lines.push(`pids+=("$!"); names+=(${shq(u.deployment)})`);
+  }
+  lines.push(
+    "failed=()",
+    'for i in "${!pids[@]}"; do',
+    '  if ! wait "${pids[$i]}"; then failed+=("${names[$i]}"); fi',
+    "done",
+    'if [ "${#failed[@]}" -gt 0 ]; then',
+    '  echo "::error::rollout failed: ${failed[*]}"',
+    "  exit 1",
+    "fi",
+  );
+  const services = phase.units.map((u) => u.service).join(", ");
+  return { name: `Deploy phase ${phase.number} of ${total}: ${phase.kinds.join(" + ")} (${services})`, run: script(lines) };
+}
+
+function ingressStep(plan: DeployPlan): Step {
+  return { name: "Apply ingress", run: script([`kubectl apply --namespace "$NAMESPACE" -f ${shq(plan.ingressManifest)}`]) };
+}
+
+/**
+ * A Job's pod template cannot change once created, and a new image tag changes it: the old Job
+ * is deleted first so the backfill runs again with the new image. The deploy does not wait for
+ * it to finish; a backfill may take longer than a deploy should.
+ */
+function oneTimeJobsStep(plan: DeployPlan): Step | undefined {
+  if (plan.jobs.length === 0) return undefined;
+  const lines = plan.jobs.flatMap((j) => [
+    `kubectl delete job ${shq(j.name)} --namespace "$NAMESPACE" --ignore-not-found --wait=true`,
+    `kubectl apply --namespace "$NAMESPACE" -f ${shq(j.file)}`,
+  ]);
+  return { name: "Run one-time jobs", run: script(lines) };
+}
+
+function sentryDeploySteps(plan: DeployPlan): Step[] {
+  const sentry = plan.sentry;
+  const projects = plan.builds.flatMap((b) => (b.sentryProject ? [{ service: b.name, project: b.sentryProject }] : []));
+  if (!sentry || projects.length === 0) return [];
+  return [
+    installSentryCliStep(),
+    {
+      name: "Record Sentry deploys",
+      env: { SENTRY_AUTH_TOKEN: secretExpr(sentry.authTokenSecret), SENTRY_ORG: sentry.organization },
+      run: script([
+        readVersionLine(plan.versionFile),
+        ...projects.map(
+          (p) =>
+            `sentry-cli releases deploys "${p.service}@v\${VERSION}${sentry.releaseSuffix}" new --env ${shq(sentry.environment)} --project ${shq(p.project)}`,
+        ),
+      ]),
+      // Release metadata must never fail a deploy that already succeeded.
+      "continue-on-error": true,
+    },
+  ];
+}
+
+/** Room for every phase's slowest rollout, plus ten minutes for everything else. */
+function deployTimeoutMinutes(plan: DeployPlan): number {
+  const rollouts = plan.phases.reduce((sum, p) => sum + Math.max(...p.units.map((u) => u.timeoutSeconds)), 0);
+  return Math.ceil(rollouts / 60) + 10;
+}
+
+export function renderDeployJob(plan: DeployPlan, pins: PinTable, templates: Templates, needs: string[]): Job {
+  const steps = [
+    checkoutStep(pins),
+    azureLoginStep(plan.azureLogin, pins),
+    clusterCredentialsStep(plan),
+    namespaceStep,
+    ...templates.clusterPrerequisites,
+    createSecretsStep(plan),
+    verifySecretsStep(plan),
+    renderManifestsStep(plan),
+    ...plan.phases.map((p) => phaseStep(p, plan.phases.length)),
+    ingressStep(plan),
+    oneTimeJobsStep(plan),
+    ...sentryDeploySteps(plan),
+    ...templates.postDeploy,
+  ].filter((s): s is Step => s !== undefined);
+  return {
+    name: `Deploy to ${plan.environment}`,
+    ...(needs.length ? { needs } : {}),
+    "runs-on": "ubuntu-latest",
+    environment: plan.githubEnvironment,
+    permissions: jobPermissions(plan.azureLogin),
+    "timeout-minutes": deployTimeoutMinutes(plan),
+    env: { NAMESPACE: plan.namespace },
+    steps,
+  };
+}
