@@ -1,34 +1,41 @@
 #!/usr/bin/env node
-// Entry of `pnpm gen:workflows`. Runs the CLI from an esbuild bundle, rebuilding it first when
-// any file of generator/ (or the lockfile) is newer than the bundle, so an edit to the
-// generator is never checked against stale code.
-import { existsSync, readdirSync, statSync } from "node:fs";
+// Entry of `pnpm gen:workflows`. Runs the CLI from an esbuild bundle. The bundle's folder is
+// named after the newest modification time of generator/ and the lockfile, so an edit to the
+// generator is never checked against stale code, and concurrent runs (tests, hooks) never see
+// a half-built bundle: it is built in a private folder and renamed into place.
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const generatorDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = dirname(generatorDir);
-const outdir = join(repoDir, "node_modules", ".cache", "gen-workflows", "bundle");
-const bundle = join(outdir, "cli.mjs");
+const cacheDir = join(repoDir, "node_modules", ".cache", "gen-workflows");
 
-function newestSourceMtime(dir) {
+function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSourceMtime(path) : statSync(path).mtimeMs);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
   }
   return newest;
 }
 
-function isStale() {
-  if (!existsSync(bundle)) return true;
-  const built = statSync(bundle).mtimeMs;
-  const lockfile = join(repoDir, "pnpm-lock.yaml");
-  return newestSourceMtime(generatorDir) > built || (existsSync(lockfile) && statSync(lockfile).mtimeMs > built);
-}
+const lockfile = join(repoDir, "pnpm-lock.yaml");
+const key = `${Math.floor(newestMtime(generatorDir))}-${existsSync(lockfile) ? Math.floor(statSync(lockfile).mtimeMs) : 0}`;
+const bundleDir = join(cacheDir, `bundle-${key}`);
 
-if (isStale()) {
+if (!existsSync(join(bundleDir, "cli.mjs"))) {
   const { buildBundle } = await import("./build-bundle.mjs");
-  await buildBundle({ entry: join(generatorDir, "main.ts"), outdir });
+  const privateDir = `${bundleDir}.${process.pid}.tmp`;
+  await buildBundle({ entry: join(generatorDir, "main.ts"), outdir: privateDir });
+  try {
+    renameSync(privateDir, bundleDir);
+  } catch {
+    // Another process renamed its identical build into place first.
+    rmSync(privateDir, { recursive: true, force: true });
+  }
+  for (const old of readdirSync(cacheDir)) {
+    if (old.startsWith("bundle-") && old !== `bundle-${key}` && !old.endsWith(".tmp")) rmSync(join(cacheDir, old), { recursive: true, force: true });
+  }
 }
-await import(pathToFileURL(bundle).href);
+await import(pathToFileURL(join(bundleDir, "cli.mjs")).href);
