@@ -103,7 +103,7 @@ void schemaMatchesTypes;
 
 /** unknown -> Registry, or one diagnostic per schema problem. */
 export function parseRegistry(input: unknown, file: string): { registry?: Registry; diagnostics: Diagnostic[] } {
-  const result = registrySchema.safeParse(input);
+  const result = registrySchema.safeParse(input, { reportInput: true });
   if (result.success) return { registry: result.data, diagnostics: [] };
   return { diagnostics: result.error.issues.flatMap((issue) => issueToDiagnostics(issue, [], file)) };
 }
@@ -113,7 +113,7 @@ type Issue = z.core.$ZodIssue;
 function issueToDiagnostics(issue: Issue, prefix: PropertyKey[], file: string): Diagnostic[] {
   const segments = [...prefix, ...issue.path];
   const path = formatPath(segments);
-  const at = (code: DiagnosticCode, message: string, fix?: string): Diagnostic[] => [error(code, message, { file, path: path || "(root)", ...(fix ? { fix } : {}) })];
+  const at = (code: DiagnosticCode, message: string, fix = DEFAULT_FIX[code]): Diagnostic[] => [error(code, message, { file, path: path || "(root)", fix })];
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys.map((key) =>
@@ -124,7 +124,9 @@ function issueToDiagnostics(issue: Issue, prefix: PropertyKey[], file: string): 
         }),
       );
     case "invalid_type":
-      return at("CONFIG_INVALID_TYPE", issue.input === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}, got ${describe(issue.input)}`);
+      return issue.input === undefined
+        ? at("CONFIG_INVALID_TYPE", `is required (${issue.expected})`, `add ${formatPath(segments.slice(-1)) || "it"}: see its documentation in generator/registry.ts`)
+        : at("CONFIG_INVALID_TYPE", `expected ${issue.expected}, got ${describe(issue.input)}`, `write a ${issue.expected} here`);
     case "invalid_value":
       return at("CONFIG_INVALID_VALUE", `${describe(issue.input)} is not valid (valid: ${issue.values.map((v) => JSON.stringify(v)).join(", ")})`);
     case "invalid_format":
@@ -147,6 +149,14 @@ function issueToDiagnostics(issue: Issue, prefix: PropertyKey[], file: string): 
       return at("CONFIG_INVALID", issue.message);
   }
 }
+
+const DEFAULT_FIX: Partial<Record<DiagnosticCode, string>> = {
+  CONFIG_INVALID_VALUE: "use one of the valid values",
+  CONFIG_INVALID_FORMAT: "correct the value to the format described",
+  CONFIG_OUT_OF_RANGE: "use a value within the range",
+  CONFIG_INVALID: "correct the value as described",
+  CONFIG_INVALID_TYPE: "correct the value's type",
+};
 
 function depth(issues: readonly Issue[]): number {
   return Math.max(...issues.map((i) => i.path.length + (i.code === "unrecognized_keys" ? 1 : 0)));

@@ -1,0 +1,119 @@
+/** The real CLI, spawned in a temporary repository: exit codes, output and what it writes. */
+import { describe, expect, it } from "vitest";
+import { makeTempRepo } from "../support/temp-repo.ts";
+
+const AKS = ".github/workflows/deploy-aks.yml";
+const STAGING = ".github/workflows/deploy-staging.yml";
+
+describe("gen then --check", () => {
+  it("GIVEN a repository without workflows WHEN gen runs twice THEN it writes both files, then writes nothing and says so", () => {
+    const repo = makeTempRepo({ withWorkflows: false });
+    const first = repo.run([]);
+    expect(first).toMatchObject({ code: 0, stderr: "" });
+    expect(first.stdout).toBe(`wrote ${AKS}\nwrote ${STAGING}\n`);
+    const before = repo.snapshot();
+    const second = repo.run([]);
+    expect(second).toEqual({ code: 0, stdout: "2 workflows already up to date; nothing written.\n", stderr: "" });
+    expect(repo.snapshot()).toEqual(before);
+    expect(repo.run(["--check"])).toEqual({ code: 0, stdout: "Deploy workflows match the registry.\n", stderr: "" });
+  });
+
+  it("GIVEN one edited line in a generated file WHEN --check runs THEN it exits 1 with a unified diff and the fixing command, and writes nothing", () => {
+    const repo = makeTempRepo();
+    const text = repo.read(STAGING);
+    repo.write(STAGING, text.replace("--timeout=180s &\n          pids+=(\"$!\"); names+=(portal)", "--timeout=999s &\n          pids+=(\"$!\"); names+=(portal)"));
+    const before = repo.snapshot();
+    const r = repo.run(["--check"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${STAGING} was edited by hand`);
+    expect(r.stdout).toContain(`--- ${STAGING}\tcommitted`);
+    expect(r.stdout).toMatch(/^-.*deployment\/portal .*--timeout=999s &$/m);
+    expect(r.stdout).toMatch(/^\+.*deployment\/portal .*--timeout=180s &$/m);
+    expect(r.stdout).toContain("pnpm gen:workflows");
+    expect(r.stdout).not.toContain(AKS);
+    expect(repo.snapshot()).toEqual(before);
+  });
+
+  it("GIVEN a missing generated file WHEN --check runs THEN it is drift naming the file", () => {
+    const repo = makeTempRepo({ withWorkflows: false });
+    repo.run([]);
+    repo.write(AKS, "");
+    const r = repo.run(["--check"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(AKS);
+  });
+
+  it("GIVEN a registry change WHEN --check runs THEN both files are stale and gen brings them back in sync", () => {
+    const repo = makeTempRepo();
+    repo.write("services.config.ts", repo.read("services.config.ts").replace('"0 2 * * *"', '"0 3 * * *"').replace('name: "corporate",', 'name: "corporate",\n      rolloutTimeoutSeconds: 240,'));
+    const r = repo.run(["--check"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${AKS} is out of date`);
+    expect(r.stdout).toContain(`${STAGING} is out of date`);
+    expect(r.stdout).toContain("run `pnpm gen:workflows` and commit");
+    expect(repo.run([]).code).toBe(0);
+    expect(repo.read(STAGING)).toContain("deployment/corporate --namespace \"$NAMESPACE\" --timeout=240s");
+    expect(repo.run(["--check"]).code).toBe(0);
+  });
+});
+
+describe("configuration and usage errors exit 2 and write nothing", () => {
+  it("GIVEN a dependency on an unknown service WHEN gen runs THEN exit 2, one line with the registry path and the known services, no file changed", () => {
+    const repo = makeTempRepo();
+    repo.write("services.config.ts", repo.read("services.config.ts").replace('dependsOn: ["chat-service", "redis"]', 'dependsOn: ["chat-servce", "redis"]'));
+    const before = repo.snapshot();
+    for (const args of [[], ["--check"]]) {
+      const r = repo.run(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^services\.config\.ts: services\[3\]\.dependsOn\[0\]: unknown service "chat-servce" \(known: .*chat-service.*\) \[SERVICE_UNKNOWN_DEPENDENCY\]$/m);
+      expect(r.stderr).toContain("fix: ");
+      expect(repo.snapshot()).toEqual(before);
+    }
+  });
+
+  it("GIVEN a TypeScript syntax error WHEN gen runs THEN exit 2 with file:line:col", () => {
+    const repo = makeTempRepo();
+    repo.write("services.config.ts", repo.read("services.config.ts").replace('namespace: "splits-network",', 'namespace: "splits-network",,'));
+    const before = repo.snapshot();
+    const r = repo.run([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^services\.config\.ts:\d+:\d+: .* \[CONFIG_LOAD_FAILED\]$/m);
+    expect(repo.snapshot()).toEqual(before);
+  });
+
+  it("GIVEN a registry without default export WHEN gen runs THEN exit 2 saying how to export it", () => {
+    const repo = makeTempRepo({ registryText: "export const registry = {};\n" });
+    const r = repo.run([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("[CONFIG_NO_DEFAULT_EXPORT]");
+    expect(r.stderr).toContain("export default defineConfig");
+  });
+
+  it("GIVEN a registry file that does not exist WHEN gen runs THEN exit 2 naming it", () => {
+    const repo = makeTempRepo();
+    const r = repo.run(["--config", `${repo.dir}/nope.config.ts`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("[CONFIG_NOT_FOUND]");
+  });
+
+  it("GIVEN an unknown flag, command or format WHEN run THEN exit 2 with the usage", () => {
+    const repo = makeTempRepo();
+    for (const args of [["--chek"], ["deploy"], ["--format", "xml"], ["--check", "--force"]]) {
+      const r = repo.run(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toContain("Usage:");
+    }
+  });
+
+  it("GIVEN a hand-written workflow at a generated path WHEN gen runs THEN it refuses (exit 2) until --force", () => {
+    const repo = makeTempRepo({ withWorkflows: false });
+    repo.run([]);
+    repo.write(AKS, "name: hand-written\non: push\njobs: {}\n");
+    const r = repo.run([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--force");
+    expect(repo.read(AKS)).toBe("name: hand-written\non: push\njobs: {}\n");
+    expect(repo.run(["--force"]).code).toBe(0);
+    expect(repo.run(["--check"]).code).toBe(0);
+  });
+});
