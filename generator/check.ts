@@ -1,12 +1,14 @@
 /**
  * Expected files vs files on disk -> drift, classified so the message can say what happened:
  * stale (inputs or generator changed, not regenerated), edited by hand, both, missing, orphan
- * (carries our banner, but the registry no longer produces it). Pure: the caller reads the disk.
+ * (carries our banner, but the registry no longer produces it), and "pins": only `uses:` refs
+ * differ, as when Dependabot or Renovate bumped an action. Pure: the caller reads the disk.
  */
 import { isGenerated, parseBanner, sha16 } from "./emit.ts";
 import type { GeneratedFile } from "./generate.ts";
+import { pinOnlyChanges } from "./pins/pin-diff.ts";
 
-export type DriftKind = "missing" | "stale" | "edited" | "stale-and-edited" | "orphan" | "unmanaged";
+export type DriftKind = "missing" | "stale" | "edited" | "stale-and-edited" | "pins" | "orphan" | "unmanaged";
 
 export interface Drift {
   path: string;
@@ -38,7 +40,10 @@ export function findDrift(expected: readonly GeneratedFile[], onDisk: ReadonlyMa
       drifts.push({ path: file.path, kind: "unmanaged", actual: normalized, expected: file.content });
       continue;
     }
-    drifts.push({ path: file.path, kind: classify(normalized, file.content), actual: normalized, expected: file.content });
+    const kind = classify(normalized, file.content);
+    // A bot (Dependabot, Renovate) bumped action refs and nothing else: adoptable, not a hand edit.
+    const pinsOnly = kind === "edited" && pinOnlyChanges(normalized, file.content) !== undefined;
+    drifts.push({ path: file.path, kind: pinsOnly ? "pins" : kind, actual: normalized, expected: file.content });
   }
   const expectedPaths = new Set(expected.map((f) => f.path));
   for (const path of otherWorkflowFiles) {
@@ -70,6 +75,8 @@ export function remedy(kind: DriftKind, configFile: string): string {
       return `generated files are overwritten: move the change into ${configFile} or templates/, then run \`pnpm gen:workflows\``;
     case "stale-and-edited":
       return `move the hand edit into ${configFile} or templates/, then run \`pnpm gen:workflows\` and commit`;
+    case "pins":
+      return `only action pins differ (bot update?): run \`pnpm gen:workflows --adopt-pins\` to take them into ${configFile}, then commit`;
     case "orphan":
       return "the registry no longer produces it: run `pnpm gen:workflows` (it deletes the file) and commit";
     case "unmanaged":

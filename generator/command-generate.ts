@@ -4,7 +4,9 @@ import { findDrift, type Drift } from "./check.ts";
 import { EXIT, type CliIo, type CommonOptions } from "./cli-types.ts";
 import { type Diagnostic, hasErrors, sortDiagnostics, formatDiagnosticText, formatDiagnosticAnnotation } from "./diagnostics.ts";
 import { listWorkflowFiles, readIfExists, removeFile, writeAtomic } from "./io.ts";
+import { planAll } from "./plan.ts";
 import { loadProject } from "./project.ts";
+import type { Registry } from "./registry.ts";
 import { JSON_SCHEMA_VERSION } from "./diagnostics.ts";
 
 export interface GenerateOptions extends CommonOptions {
@@ -30,7 +32,7 @@ export async function runGenerate(options: GenerateOptions, io: CliIo): Promise<
   for (const p of new Set([...result.files.map((f) => f.path), ...others])) onDisk.set(p, readIfExists(join(paths.root, p)));
   const drifts = findDrift(result.files, onDisk, others);
 
-  if (options.check) return reportCheck(drifts, paths.configFile, options, io, emit);
+  if (options.check) return reportCheck(drifts, paths.configFile, result.registry, options, io, emit);
 
   const blocked = drifts.filter((d) => d.kind === "unmanaged");
   if (blocked.length && !options.force) {
@@ -63,7 +65,7 @@ export async function runGenerate(options: GenerateOptions, io: CliIo): Promise<
   return EXIT.ok;
 }
 
-async function reportCheck(drifts: Drift[], configFile: string, options: GenerateOptions, io: CliIo, emit: (status: string, extra?: Record<string, unknown>) => void): Promise<number> {
+async function reportCheck(drifts: Drift[], configFile: string, registry: Registry | undefined, options: GenerateOptions, io: CliIo, emit: (status: string, extra?: Record<string, unknown>) => void): Promise<number> {
   if (drifts.length === 0) {
     emit("in-sync", { drift: [] });
     if (options.format === "text") io.stdout("Deploy workflows match the registry.\n");
@@ -76,7 +78,9 @@ async function reportCheck(drifts: Drift[], configFile: string, options: Generat
   // Only a drifting tree pays for the diff library and the semantic comparison.
   const report = await import("./report.ts");
   const { describeDrift } = await import("./semantic-drift.ts");
-  const reports = drifts.map((d) => report.toReport(d, configFile, describeDrift(d)));
+  // The plans say what each file should do (dependencies, secrets, cronjobs) in registry terms.
+  const plans = new Map((registry ? planAll(registry) : []).map((p) => [p.workflowFile, p]));
+  const reports = drifts.map((d) => report.toReport(d, configFile, describeDrift(d, plans.get(d.path))));
   emit("drift", { drift: reports });
   if (options.format === "text") {
     const colour = io.isTTY && io.env.NO_COLOR === undefined;

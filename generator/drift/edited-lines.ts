@@ -1,0 +1,22 @@
+/** Which lines of a committed file differ from the generated one, as ranges for people to read. */
+import { structuredPatch } from "diff";
+
+export interface LineRange {
+  /** 1-based, inclusive, in the committed file. */
+  from: number;
+  to: number;
+}
+
+export function changedLines(committed: string, generated: string): LineRange[] {
+  const patch = structuredPatch("committed", "generated", committed, generated, "", "", { context: 0 });
+  return patch.hunks.map((h) => {
+    // A hunk that only adds lines has oldLines 0 and points at the line before the insertion.
+    const from = h.oldLines === 0 ? h.oldStart + 1 : h.oldStart;
+    return { from, to: Math.max(from, h.oldStart + h.oldLines - 1) };
+  });
+}
+
+export function formatRanges(ranges: readonly LineRange[], limit = 8): string {
+  const shown = ranges.slice(0, limit).map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`));
+  return shown.join(", ") + (ranges.length > limit ? `, … (${ranges.length - limit} more)` : "");
+}

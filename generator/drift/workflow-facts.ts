@@ -1,0 +1,100 @@
+/**
+ * A parsed workflow -> the facts drift and audit talk about: what the build matrix builds, which
+ * secrets are created, what `kubectl apply` applies in which order, which rollouts are awaited.
+ * Read from the workflow's data and the text of its `run:` scripts, so it works on a committed
+ * file that someone edited by hand just as on a generated one.
+ */
+
+export interface MatrixEntryFact {
+  name: string;
+  sentry: boolean;
+}
+
+export interface ApplyFact {
+  /** The `-f` argument, unquoted: a folder (ending in `/`), a file or a URL. */
+  target: string;
+  /** Index of the step (across all jobs, in file order) that applies it. */
+  step: number;
+  /** Position among all applies of the file. */
+  order: number;
+}
+
+export interface WorkflowFacts {
+  /** Build matrix entries, in order; undefined when the workflow has no build matrix. */
+  matrix?: MatrixEntryFact[];
+  /** Whether some step creates Sentry releases (`sentry-cli releases new`). */
+  createsSentryReleases: boolean;
+  /** Services whose Sentry deploy is recorded (`sentry-cli releases deploys "<service>@…"`). */
+  sentryDeploys: Set<string>;
+  /** Kubernetes secret name -> keys created (`kubectl create secret generic` + `--from-file=KEY=`). */
+  secrets: Map<string, Set<string>>;
+  applies: ApplyFact[];
+  /** Deployments whose rollout is awaited (`kubectl rollout status deployment/<name>`). */
+  rollouts: Set<string>;
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Shell word -> its text: `'a b'` -> `a b`, `"x"` -> `x`. */
+export function unquote(word: string): string {
+  if (word.length >= 2 && ((word.startsWith("'") && word.endsWith("'")) || (word.startsWith('"') && word.endsWith('"')))) return word.slice(1, -1);
+  return word;
+}
+
+const WORD = String.raw`('[^']*'|"[^"]*"|[^\s;|&)]+)`;
+const APPLY_FILE = new RegExp(String.raw`(?:^|\s)(?:-f|--filename)(?:=|\s+)${WORD}`, "g");
+const CREATE_SECRET = new RegExp(String.raw`kubectl\s+create\s+secret\s+generic\s+${WORD}`);
+const SECRET_KEY = /--from-(?:file|literal)=('[^']*'|"[^"]*"|[^=\s]+)=/g;
+const ROLLOUT = new RegExp(String.raw`kubectl\s+rollout\s+status\s+${WORD}`, "g");
+const SENTRY_DEPLOY = /sentry-cli\s+releases\s+deploys\s+"?'?([^"'@\s]+)@/g;
+
+/** Logical lines of a script: backslash-newline continuations joined, comments dropped. */
+export function logicalLines(script: string): string[] {
+  return script
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"));
+}
+
+export function workflowFacts(workflow: unknown): WorkflowFacts {
+  const facts: WorkflowFacts = { createsSentryReleases: false, sentryDeploys: new Set(), secrets: new Map(), applies: [], rollouts: new Set() };
+  const jobs = isObject(workflow) && isObject(workflow.jobs) ? Object.values(workflow.jobs) : [];
+  let stepIndex = 0;
+  for (const job of jobs) {
+    if (!isObject(job)) continue;
+    const matrix = isObject(job.strategy) && isObject(job.strategy.matrix) ? job.strategy.matrix.service : undefined;
+    if (Array.isArray(matrix))
+      facts.matrix = [...(facts.matrix ?? []), ...matrix.filter(isObject).map((e) => ({ name: String(e.name), sentry: e.sentry === true || e.sentry === "true" }))];
+    for (const step of Array.isArray(job.steps) ? job.steps : []) {
+      const run = isObject(step) && typeof step.run === "string" ? step.run : undefined;
+      if (run !== undefined) readScript(run, stepIndex, facts);
+      stepIndex++;
+    }
+  }
+  return facts;
+}
+
+function readScript(run: string, step: number, facts: WorkflowFacts): void {
+  for (const line of logicalLines(run)) {
+    if (/\bkubectl\s+apply\b/.test(line))
+      for (const m of line.matchAll(APPLY_FILE)) {
+        const target = unquote(m[1]!);
+        if (target !== "-") facts.applies.push({ target, step, order: facts.applies.length });
+      }
+    const secret = CREATE_SECRET.exec(line);
+    if (secret) {
+      const keys = facts.secrets.get(unquote(secret[1]!)) ?? new Set<string>();
+      for (const k of line.matchAll(SECRET_KEY)) keys.add(unquote(k[1]!));
+      facts.secrets.set(unquote(secret[1]!), keys);
+    }
+    for (const m of line.matchAll(ROLLOUT)) {
+      const target = unquote(m[1]!);
+      if (target.startsWith("deployment/")) facts.rollouts.add(target.slice("deployment/".length));
+    }
+    if (/sentry-cli\s+releases\s+new\b/.test(line)) facts.createsSentryReleases = true;
+    for (const m of line.matchAll(SENTRY_DEPLOY)) facts.sentryDeploys.add(m[1]!.replace(/^\$\{?/, ""));
+  }
+}
