@@ -4,7 +4,7 @@
  * diagnostics that name the file and line.
  */
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { type Diagnostic, error, listOptions } from "./diagnostics.ts";
 import type { Step } from "./workflow.ts";
 
@@ -20,12 +20,12 @@ export type Templates = Record<TemplateName, Step[]>;
 const STEP_KEYS = ["name", "if", "env", "run", "continue-on-error", "timeout-minutes"] as const;
 
 const templateStep = z.strictObject({
-  name: z.string().min(1),
-  if: z.string().optional(),
-  env: z.record(z.string(), z.string()).optional(),
-  run: z.string().min(1),
-  "continue-on-error": z.boolean().optional(),
-  "timeout-minutes": z.number().int().positive().optional(),
+  name: z.string().check(z.minLength(1, "a step needs a name")),
+  if: z.optional(z.string()),
+  env: z.optional(z.record(z.string(), z.string())),
+  run: z.string().check(z.minLength(1, "a step needs a run script")),
+  "continue-on-error": z.optional(z.boolean()),
+  "timeout-minutes": z.optional(z.int().check(z.positive("must be a positive number of minutes"))),
 });
 const templateFile = z.strictObject({ steps: z.array(templateStep) });
 
