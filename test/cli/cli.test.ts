@@ -81,6 +81,16 @@ describe("configuration and usage errors exit 2 and write nothing", () => {
     expect(repo.snapshot()).toEqual(before);
   });
 
+  it("GIVEN an invalid template WHEN gen runs THEN exit 2 naming the template file and line, no file changed", () => {
+    const repo = makeTempRepo();
+    repo.write("templates/deploy/post-deploy.yml", "steps:\n  - name: Show status\n    run: kubectl get pods --namespace ${{ env.NAMESPACE }}\n");
+    const before = repo.snapshot();
+    const r = repo.run([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^templates\/deploy\/post-deploy\.yml:3:10: step "Show status" has a \$\{\{ \}\} expression inside its run script \[TEMPLATE_INVALID\]$/m);
+    expect(repo.snapshot()).toEqual(before);
+  });
+
   it("GIVEN a registry without default export WHEN gen runs THEN exit 2 saying how to export it", () => {
     const repo = makeTempRepo({ registryText: "export const registry = {};\n" });
     const r = repo.run([]);
