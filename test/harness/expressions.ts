@@ -48,6 +48,14 @@ export class ExpressionSyntaxError extends Error {
   }
 }
 
+/** A valid expression failed at run time (e.g. fromJSON of bad text): GitHub fails the step. */
+export class ExpressionRuntimeError extends Error {
+  constructor(expression: string, cause: unknown) {
+    super(`error evaluating \${{ ${expression.trim()} }}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "ExpressionRuntimeError";
+  }
+}
+
 export type TemplatePart = { kind: "text"; value: string } | { kind: "expr"; value: string };
 
 const STATUS_FUNCTIONS = ["success", "failure", "cancelled", "always"] as const;
@@ -159,7 +167,11 @@ function contextDictionary(scope: ExpressionScope): data.Dictionary {
 /** Evaluates the body of one `${{ … }}` (without the braces). */
 export function evaluateExpression(expression: string, scope: ExpressionScope): data.ExpressionData {
   const ast = parseExpression(expression, scope);
-  return new Evaluator(ast, contextDictionary(scope), functionImplementations(scope)).evaluate();
+  try {
+    return new Evaluator(ast, contextDictionary(scope), functionImplementations(scope)).evaluate();
+  } catch (error) {
+    throw new ExpressionRuntimeError(expression, error);
+  }
 }
 
 /** GitHub's conversion of an expression result embedded in a string: null becomes "". */

@@ -72,8 +72,23 @@ function runDefaults(value: unknown, where: string): RunDefaults {
   return { shell: scalar(run.shell, `${where}.run.shell`), workingDirectory: scalar(run["working-directory"], `${where}.run.working-directory`) };
 }
 
+/** Keys GitHub accepts; anything else is rejected there, so it is rejected here rather than ignored. */
+const STEP_KEYS = new Set(["id", "name", "if", "uses", "run", "with", "env", "shell", "working-directory", "continue-on-error", "timeout-minutes"]);
+const JOB_KEYS = new Set([
+  "name", "needs", "permissions", "runs-on", "environment", "concurrency", "outputs", "env", "defaults", "if", "steps",
+  "timeout-minutes", "strategy", "continue-on-error", "container", "services", "uses", "with", "secrets", "snapshot",
+]);
+
+function rejectUnknownKeys(value: Mapping, known: ReadonlySet<string>, where: string): void {
+  const unknown = Object.keys(value).filter((key) => !known.has(key));
+  if (unknown.length > 0) {
+    throw new WorkflowShapeError(`${where}: unknown key ${unknown.map((k) => `"${k}"`).join(", ")} (known: ${[...known].join(", ")})`);
+  }
+}
+
 function readStep(value: unknown, where: string): StepModel {
   if (!isMapping(value)) throw new WorkflowShapeError(`${where}: a step must be a mapping`);
+  rejectUnknownKeys(value, STEP_KEYS, where);
   const step: StepModel = {
     id: scalar(value.id, `${where}.id`),
     name: scalar(value.name, `${where}.name`),
@@ -96,6 +111,7 @@ function readStep(value: unknown, where: string): StepModel {
 function readJob(id: string, value: unknown): JobModel {
   const where = `jobs.${id}`;
   if (!isMapping(value)) throw new WorkflowShapeError(`${where}: a job must be a mapping`);
+  rejectUnknownKeys(value, JOB_KEYS, where);
   if (value.uses !== undefined) throw new WorkflowShapeError(`${where}: reusable-workflow jobs (uses:) are not supported`);
   if (!Array.isArray(value.steps)) throw new WorkflowShapeError(`${where}.steps: expected a sequence`);
   return {
