@@ -25,6 +25,7 @@ export default defineConfig({
       subscriptionIdSecret: "AZURE_SUBSCRIPTION_ID",
     },
     sentry: { organization: "splitsnetwork", authTokenSecret: "SENTRY_AUTH_TOKEN" },
+    affectedBuilds: true,
   },
 
   environments: {

@@ -75,6 +75,8 @@ export interface DeployPlan {
   manifestFiles: string[];
   ingressManifest: string;
   jobs: OneTimeJobPlan[];
+  /** Build only changed services and re-tag the others (`project.affectedBuilds`). */
+  affectedBuilds: boolean;
 }
 
 export const DEFAULT_AZURE_LOGIN: AzureLogin = {
@@ -163,6 +165,7 @@ export function planEnvironment(registry: Registry, envName: string): DeployPlan
     manifestFiles: [...units.flatMap((u) => [`${u.manifestsDir}/*.yaml`, ...u.cronjobFiles]), ...jobs.map((j) => j.file)],
     ingressManifest: `${root}/${env.ingressManifest}`,
     jobs,
+    affectedBuilds: project.affectedBuilds ?? false,
   };
 }
 

@@ -71,11 +71,29 @@ export interface Project {
     authTokenSecret?: string;
   };
   /**
+   * Folders `pnpm gen:workflows audit` skips, relative to the repository root: a manifests folder
+   * applied by hand or by another pipeline (`infra/k8s/monitoring`), or a source folder with a
+   * Dockerfile that these workflows do not build (`services/sandbox`). Default: none. Changing it
+   * changes the registry's hash, so run `pnpm gen:workflows` after editing it.
+   */
+  auditIgnore?: string[];
+  /**
    * Action pins: `owner/repo` -> full commit SHA and the version it is. Entries here override the
    * generator's built-in pins (`pnpm gen:workflows --adopt-pins` writes them after a bot bumped one).
    * https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#using-third-party-actions
    */
   actionPins?: Record<string, { sha: string; version: string }>;
+  /**
+   * Affected-only builds. When `true`, a first job finds the commit of the environment's last
+   * successful deploy (as nrwl/nx-set-shas does) and builds only the services whose inputs changed
+   * since: the service's folder, the workspace packages it depends on (`workspace:` dependencies,
+   * transitively), the root files its Dockerfile copies (lockfile, root package.json), and its
+   * build definition in this registry. Every other service's deployed image is re-tagged with the
+   * new commit's tags in the registry, without a rebuild. A manual run with the `full-build` input
+   * builds everything. Default `false` (every push builds every service).
+   * https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/running-variations-of-jobs-in-a-workflow#using-a-matrix-strategy
+   */
+  affectedBuilds?: boolean;
 }
 
 /** One deploy environment; each generates one workflow file. */

@@ -3,7 +3,7 @@
  * secrets, manifest rendering, then the deploy phases, ingress and one-time jobs.
  */
 import { azureLoginStep, jobPermissions } from "./azure.ts";
-import { installSentryCliStep, readVersionLine } from "./render-build.ts";
+import { SENTRY_CLI_INSTALLED, installSentryCliStep, readVersionLine } from "./render-build.ts";
 import type { DeployPhase, DeployPlan } from "./plan.ts";
 import type { PinTable } from "./pins.ts";
 import { script, shq } from "./shell.ts";
@@ -146,6 +146,7 @@ function sentryDeploySteps(plan: DeployPlan): Step[] {
     installSentryCliStep(),
     {
       name: "Record Sentry deploys",
+      if: SENTRY_CLI_INSTALLED,
       env: { SENTRY_AUTH_TOKEN: secretExpr(sentry.authTokenSecret), SENTRY_ORG: sentry.organization },
       run: script([
         readVersionLine(plan.versionFile),
@@ -154,7 +155,8 @@ function sentryDeploySteps(plan: DeployPlan): Step[] {
             `sentry-cli releases deploys "${p.service}@v\${VERSION}${sentry.releaseSuffix}" new --env ${shq(sentry.environment)} --project ${shq(p.project)}`,
         ),
       ]),
-      // Release metadata must never fail a deploy that already succeeded.
+      // Best effort, on purpose: every service is already rolled out when this runs, and release
+      // metadata must never turn a successful deploy into a failed one.
       "continue-on-error": true,
     },
   ];
@@ -166,7 +168,11 @@ function deployTimeoutMinutes(plan: DeployPlan): number {
   return Math.ceil(rollouts / 60) + 10;
 }
 
-export function renderDeployJob(plan: DeployPlan, pins: PinTable, templates: Templates, needs: string[]): Job {
+/**
+ * `needs` are the build (and re-tag) jobs: the deploy never starts when one of them failed. `if`
+ * replaces the default `success()` when some of them may be skipped (affected builds).
+ */
+export function renderDeployJob(plan: DeployPlan, pins: PinTable, templates: Templates, needs: string[], condition?: string): Job {
   const steps = [
     checkoutStep(pins),
     azureLoginStep(plan.azureLogin, pins),
@@ -185,6 +191,7 @@ export function renderDeployJob(plan: DeployPlan, pins: PinTable, templates: Tem
   return {
     name: `Deploy to ${plan.environment}`,
     ...(needs.length ? { needs } : {}),
+    ...(condition ? { if: condition } : {}),
     "runs-on": "ubuntu-latest",
     environment: plan.githubEnvironment,
     permissions: jobPermissions(plan.azureLogin),

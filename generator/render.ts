@@ -1,19 +1,27 @@
 /** DeployPlan + templates -> the workflow object of one environment. */
+import { CHANGES_JOB_ID, DEPLOY_AFTER_AFFECTED_IF, RETAG_JOB_ID, buildOutput, fullBuildInput, renderChangesJob, renderRetagJob } from "./affected.ts";
 import type { DeployPlan } from "./plan.ts";
 import type { PinTable } from "./pins.ts";
-import { BUILD_JOB_ID, renderBuildJob } from "./render-build.ts";
+import { renderBuildJob } from "./render-build.ts";
 import { DEPLOY_JOB_ID, renderDeployJob } from "./render-deploy.ts";
+import { shardsOf } from "./shards.ts";
 import type { Templates } from "./templates.ts";
 import type { Job, Workflow } from "./workflow.ts";
 
 export function renderWorkflow(plan: DeployPlan, pins: PinTable, templates: Templates): Workflow {
   const jobs: Record<string, Job> = {};
   // An environment that builds nothing (only off-the-shelf images) has no build job to wait for.
-  if (plan.builds.length > 0) jobs[BUILD_JOB_ID] = renderBuildJob(plan, pins);
-  jobs[DEPLOY_JOB_ID] = renderDeployJob(plan, pins, templates, plan.builds.length > 0 ? [BUILD_JOB_ID] : []);
+  const shards = shardsOf(plan.builds);
+  const affected = plan.affectedBuilds && shards.length > 0;
+  if (affected) jobs[CHANGES_JOB_ID] = renderChangesJob(plan, pins);
+  for (const shard of shards)
+    jobs[shard.jobId] = renderBuildJob(plan, pins, shard, affected ? { jobId: CHANGES_JOB_ID, output: buildOutput(shard.index) } : undefined);
+  if (affected) jobs[RETAG_JOB_ID] = renderRetagJob(plan, pins);
+  const needs = affected ? [CHANGES_JOB_ID, ...shards.map((s) => s.jobId), RETAG_JOB_ID] : shards.map((s) => s.jobId);
+  jobs[DEPLOY_JOB_ID] = renderDeployJob(plan, pins, templates, needs, affected ? DEPLOY_AFTER_AFFECTED_IF : undefined);
   return {
     name: plan.workflowName,
-    on: { push: { branches: [plan.branch] }, workflow_dispatch: null },
+    on: { push: { branches: [plan.branch] }, workflow_dispatch: affected ? { inputs: fullBuildInput } : null },
     // Nothing by default; each job asks for what it needs.
     permissions: {},
     // One deploy of an environment at a time; a newer push waits instead of cancelling a

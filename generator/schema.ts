@@ -49,12 +49,14 @@ const project = z.strictObject({
   cluster: z.strictObject({ resourceGroupSecret: secretName, nameSecret: secretName }),
   azureLogin: z.optional(azureLogin),
   sentry: z.optional(z.strictObject({ organization: nonEmpty(), authTokenSecret: z.optional(secretName) })),
+  auditIgnore: z.optional(z.array(relativePath)),
   actionPins: z.optional(
     z.record(
       z.string().check(z.regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+$/, "must be an action as owner/repo[/path]")),
       z.strictObject({ sha: z.string().check(z.regex(/^[0-9a-f]{40}$/, "must be a full 40-character commit SHA")), version: nonEmpty() }),
     ),
   ),
+  affectedBuilds: z.optional(z.boolean()),
 });
 
 const environment = z.strictObject({

@@ -52,7 +52,12 @@ export function usesPinned(pins: PinTable, action: string): string {
   return `${action}@${pin.sha}`;
 }
 
-export function checkoutStep(pins: PinTable): Step {
+/** `fetchDepth: 0` fetches the whole history (the change detection diffs against an older deploy). */
+export function checkoutStep(pins: PinTable, options: { fetchDepth?: number } = {}): Step {
   // The job token is not left in .git/config for later steps to read.
-  return { name: "Check out", uses: usesPinned(pins, "actions/checkout"), with: { "persist-credentials": false } };
+  return {
+    name: "Check out",
+    uses: usesPinned(pins, "actions/checkout"),
+    with: { "persist-credentials": false, ...(options.fetchDepth !== undefined ? { "fetch-depth": options.fetchDepth } : {}) },
+  };
 }

@@ -1,0 +1,202 @@
+/**
+ * The change detection that the `changes` job runs, as JavaScript source text. It runs on the
+ * runner with plain Node (no install step, no dependencies), so it is shipped inside the
+ * generated workflow rather than as a package. It is written as a string, not compiled from
+ * TypeScript, so the text in the workflow is byte-for-byte what the tests import and run
+ * (test/pipeline/affected-*.test.ts).
+ *
+ * AFFECTED_LIBRARY holds the pure decision (changed files + workspace graph -> build / re-tag);
+ * AFFECTED_MAIN reads git, the GitHub API and the files, and writes the step outputs.
+ * Constraint on both texts: no backtick and no dollar-brace sequence (they live in template literals, and
+ * a workflow `run:` must never contain an expression).
+ */
+
+export const AFFECTED_LIBRARY = String.raw`
+/** A Dockerfile glob (only * and ?) as a RegExp over one path segment. */
+function globToRegExp(glob) {
+  let source = "";
+  for (const ch of glob) {
+    if (ch === "*") source += "[^/]*";
+    else if (ch === "?") source += "[^/]";
+    else source += ch.replace(/[.+^$()|[\]\\{}]/g, "\\$&");
+  }
+  return new RegExp("^" + source + "$");
+}
+
+/**
+ * Root-level sources of a Dockerfile's COPY and ADD instructions (not those of COPY --from, which
+ * read another stage). "COPY . ." copies every root file, written "*". Sources inside a folder are
+ * not listed: the service's folder and its workspace packages cover them.
+ */
+function dockerfileRootSources(text) {
+  const sources = new Set();
+  for (const line of text.replace(/\\\r?\n/g, " ").split(/\r?\n/)) {
+    const match = /^\s*(?:COPY|ADD)\s+(.+)$/i.exec(line);
+    if (!match) continue;
+    const rest = match[1].trim();
+    let args;
+    if (rest.startsWith("[")) {
+      try {
+        args = JSON.parse(rest);
+      } catch {
+        continue;
+      }
+    } else args = rest.split(/\s+/);
+    if (args.some((a) => /^--from=/i.test(a))) continue;
+    const paths = args.filter((a) => !a.startsWith("--"));
+    for (const source of paths.slice(0, -1)) {
+      const path = source.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+      if (path === "" || path === ".") sources.add("*");
+      else if (!path.includes("/")) sources.add(path);
+    }
+  }
+  return [...sources].sort();
+}
+
+/** package.json files ({ dir, json }) -> workspace packages by name: folder and workspace: dependencies. */
+function workspaceGraph(manifests) {
+  const graph = new Map();
+  for (const { dir, json } of manifests) {
+    if (!json || typeof json.name !== "string") continue;
+    const deps = new Set();
+    for (const field of ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"])
+      for (const [name, spec] of Object.entries(json[field] || {})) if (typeof spec === "string" && spec.startsWith("workspace:")) deps.add(name);
+    graph.set(json.name, { dir, deps: [...deps].sort() });
+  }
+  return graph;
+}
+
+/**
+ * What a service's image is built from: its folder, the folders of the workspace packages it
+ * depends on (transitively), and the root files its Dockerfile copies. Without a Dockerfile to
+ * read, every root file counts.
+ */
+function serviceInputs(service, graph, dockerfileText) {
+  const dirs = new Set([service.path]);
+  const own = [...graph.values()].find((p) => p.dir === service.path);
+  const queue = own ? [...own.deps] : [];
+  const seen = new Set();
+  while (queue.length > 0) {
+    const name = queue.shift();
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const pkg = graph.get(name);
+    if (!pkg) continue;
+    if (pkg.dir !== "") dirs.add(pkg.dir);
+    queue.push(...pkg.deps);
+  }
+  return { dirs: [...dirs].sort(), rootFiles: dockerfileText === undefined ? ["*"] : dockerfileRootSources(dockerfileText) };
+}
+
+/** The first changed file that is an input, or undefined. */
+function changedInput(inputs, changedFiles) {
+  const patterns = inputs.rootFiles.map(globToRegExp);
+  for (const file of changedFiles) {
+    if (inputs.dirs.some((dir) => file.startsWith(dir + "/"))) return file;
+    if (!file.includes("/") && patterns.some((p) => p.test(file))) return file;
+  }
+  return undefined;
+}
+
+/**
+ * Which services to build and which to re-tag.
+ * services: [{ name, path, definition }] in matrix order; definition is "<name>@<hash of its build
+ * definition>", which the previous workflow text contains when the definition did not change.
+ * previousWorkflow: the workflow file at the last deployed commit, or undefined when there was no
+ * successful deploy to compare with (then everything is built: there is no image to re-tag).
+ */
+function selectAffected({ services, graph, dockerfiles, changedFiles, previousWorkflow, fullBuild }) {
+  const build = [];
+  const retag = [];
+  const reasons = {};
+  for (const service of services) {
+    let reason;
+    if (fullBuild) reason = "full build requested";
+    else if (previousWorkflow === undefined) reason = "no previous successful deploy to re-tag from";
+    else if (!previousWorkflow.includes('"definition":"' + service.definition + '"')) reason = "new service, or its build definition changed";
+    else {
+      const file = changedInput(serviceInputs(service, graph, dockerfiles.get(service.name)), changedFiles);
+      if (file !== undefined) reason = "input changed: " + file;
+    }
+    if (reason === undefined) {
+      retag.push(service.name);
+      reasons[service.name] = "unchanged";
+    } else {
+      build.push(service.name);
+      reasons[service.name] = reason;
+    }
+  }
+  return { build, retag, reasons };
+}
+`;
+
+export const AFFECTED_MAIN = String.raw`
+import { execFileSync, spawnSync } from "node:child_process";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+
+const git = (args) => execFileSync("git", args, { encoding: "utf8", maxBuffer: 1 << 30 });
+const gitMaybe = (args) => {
+  const result = spawnSync("git", args, { encoding: "utf8", maxBuffer: 1 << 30 });
+  return result.status === 0 ? result.stdout : undefined;
+};
+
+/**
+ * The commit of the newest successful run of this workflow on the branch that is still in the
+ * branch's history (nrwl/nx-set-shas semantics). Not the push's "before": a failed deploy's
+ * changes must be built again by the next run.
+ */
+function lastDeployedCommit(repository, workflowFile, branch) {
+  const workflow = workflowFile.split("/").pop();
+  const shas = execFileSync(
+    "gh",
+    ["api", "--method", "GET", "repos/" + repository + "/actions/workflows/" + workflow + "/runs", "-f", "branch=" + branch, "-f", "status=success", "-f", "per_page=100", "--jq", ".workflow_runs[].head_sha"],
+    { encoding: "utf8" },
+  );
+  for (const sha of shas.split("\n").map((s) => s.trim()).filter(Boolean))
+    if (spawnSync("git", ["merge-base", "--is-ancestor", sha, "HEAD"]).status === 0) return sha;
+  return undefined;
+}
+
+const env = process.env;
+const data = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const fullBuild = env.FULL_BUILD === "true";
+const base = fullBuild ? undefined : lastDeployedCommit(env.GITHUB_REPOSITORY, data.workflowFile, data.branch);
+const changedFiles = base ? git(["diff", "--name-only", "--no-renames", base, "HEAD"]).split("\n").filter(Boolean) : [];
+const manifests = git(["ls-files", "-z", "--", ":(glob)**/package.json"])
+  .split("\0")
+  .filter(Boolean)
+  .map((file) => ({ dir: file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : "", json: JSON.parse(readFileSync(file, "utf8")) }));
+const dockerfiles = new Map();
+for (const s of data.services) {
+  const file = s.entry.path + "/Dockerfile";
+  if (existsSync(file)) dockerfiles.set(s.entry.name, readFileSync(file, "utf8"));
+}
+const result = selectAffected({
+  services: data.services.map((s) => ({ name: s.entry.name, path: s.entry.path, definition: s.definition })),
+  graph: workspaceGraph(manifests),
+  dockerfiles,
+  changedFiles,
+  previousWorkflow: base ? gitMaybe(["show", base + ":" + data.workflowFile]) : undefined,
+  fullBuild,
+});
+
+const building = new Set(result.build);
+const outputs = [
+  "base=" + (base || ""),
+  "base-version=" + (base ? (gitMaybe(["show", base + ":" + data.versionFile]) || "").trim() : ""),
+  "retag=" + result.retag.join(" "),
+];
+for (let shard = 1; shard <= data.shards; shard++)
+  outputs.push("build-" + shard + "=" + JSON.stringify(data.services.filter((s) => s.shard === shard && building.has(s.entry.name)).map((s) => s.entry)));
+appendFileSync(env.GITHUB_OUTPUT, outputs.join("\n") + "\n");
+
+console.log(base ? "Last successful deploy: " + base + " (" + changedFiles.length + " files changed since)" : "No previous deploy to compare with: building everything");
+for (const s of data.services) console.log((building.has(s.entry.name) ? "build  " : "re-tag ") + s.entry.name + ": " + result.reasons[s.entry.name]);
+if (env.GITHUB_STEP_SUMMARY) {
+  const rows = data.services.map((s) => "| " + s.entry.name + " | " + (building.has(s.entry.name) ? "build" : "re-tag") + " | " + result.reasons[s.entry.name].replace(/\|/g, "\\|") + " |");
+  appendFileSync(env.GITHUB_STEP_SUMMARY, ["### Services to build", "", result.build.length + " built, " + result.retag.length + " re-tagged" + (base ? " since " + base : "") + ".", "", "| Service | Action | Why |", "| --- | --- | --- |", ...rows, ""].join("\n") + "\n");
+}
+`;
+
+/** The names AFFECTED_LIBRARY defines, for tests that import it as a module. */
+export const AFFECTED_LIBRARY_EXPORTS = ["globToRegExp", "dockerfileRootSources", "workspaceGraph", "serviceInputs", "changedInput", "selectAffected"] as const;

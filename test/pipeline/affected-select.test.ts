@@ -1,0 +1,163 @@
+/**
+ * The change detection's decision, driven by fake change sets: changed files + the pnpm workspace
+ * graph + Dockerfiles -> which services are built and which re-tagged. The functions under test
+ * are the exact JavaScript text the generated `changes` job runs (AFFECTED_LIBRARY), imported as
+ * a module.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { AFFECTED_LIBRARY, AFFECTED_LIBRARY_EXPORTS } from "../../generator/affected-script.ts";
+
+interface Service {
+  name: string;
+  path: string;
+  definition: string;
+}
+interface Selection {
+  build: string[];
+  retag: string[];
+  reasons: Record<string, string>;
+}
+interface Library {
+  dockerfileRootSources(text: string): string[];
+  workspaceGraph(manifests: { dir: string; json: unknown }[]): Map<string, { dir: string; deps: string[] }>;
+  serviceInputs(service: Service, graph: Map<string, unknown>, dockerfile: string | undefined): { dirs: string[]; rootFiles: string[] };
+  selectAffected(input: {
+    services: Service[];
+    graph: Map<string, unknown>;
+    dockerfiles: Map<string, string>;
+    changedFiles: string[];
+    previousWorkflow: string | undefined;
+    fullBuild: boolean;
+  }): Selection;
+}
+
+let lib: Library;
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "affected-lib-"));
+  const file = join(dir, "affected-library.mjs");
+  writeFileSync(file, `${AFFECTED_LIBRARY}\nexport { ${AFFECTED_LIBRARY_EXPORTS.join(", ")} };\n`);
+  lib = (await import(pathToFileURL(file).href)) as Library;
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A monorepo like the reference customer's: services and apps on shared workspace packages. */
+const manifests = [
+  { dir: "", json: { name: "root", private: true, devDependencies: { typescript: "5.0.0" } } },
+  { dir: "packages/shared-types", json: { name: "@splits/shared-types" } },
+  { dir: "packages/shared-config", json: { name: "@splits/shared-config", dependencies: { "@splits/shared-types": "workspace:*" } } },
+  { dir: "packages/ui", json: { name: "@splits/ui", peerDependencies: { react: "^19" }, dependencies: { "@splits/shared-types": "workspace:^" } } },
+  { dir: "services/ats-service", json: { name: "ats-service", dependencies: { "@splits/shared-config": "workspace:*", fastify: "5.0.0" } } },
+  { dir: "services/billing-service", json: { name: "billing-service", devDependencies: { "@splits/shared-types": "workspace:*" } } },
+  { dir: "services/health-monitor", json: { name: "health-monitor", dependencies: { express: "4.0.0" } } },
+  { dir: "apps/portal", json: { name: "portal", dependencies: { "@splits/ui": "workspace:*", next: "15.0.0" } } },
+];
+
+const serviceDockerfile = [
+  "FROM node:20-alpine AS base",
+  "WORKDIR /app",
+  "COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./",
+  "COPY packages ./packages",
+  "COPY services/ats-service ./services/ats-service",
+  "RUN pnpm install --frozen-lockfile",
+  "FROM base AS production",
+  "COPY --from=base /app/services/ats-service/dist ./dist",
+].join("\n");
+const appDockerfile = ["FROM node:20-alpine", "COPY . .", "RUN pnpm install && pnpm --filter portal build"].join("\n");
+const minimalDockerfile = ['COPY ["services/health-monitor/", "./"]', "RUN npm ci"].join("\n");
+
+const services: Service[] = [
+  { name: "ats-service", path: "services/ats-service", definition: "ats-service@1111111111111111" },
+  { name: "billing-service", path: "services/billing-service", definition: "billing-service@2222222222222222" },
+  { name: "health-monitor", path: "services/health-monitor", definition: "health-monitor@3333333333333333" },
+  { name: "portal", path: "apps/portal", definition: "portal@4444444444444444" },
+];
+const dockerfiles = new Map([
+  ["ats-service", serviceDockerfile],
+  ["billing-service", serviceDockerfile],
+  ["health-monitor", minimalDockerfile],
+  ["portal", appDockerfile],
+]);
+/** The workflow text of the last deploy: it carries every service's definition token. */
+const previousWorkflow = services.map((s) => `{"definition":"${s.definition}","shard":1}`).join("\n");
+
+function select(changedFiles: string[], overrides: Partial<Parameters<Library["selectAffected"]>[0]> = {}): Selection {
+  return lib.selectAffected({ services, graph: lib.workspaceGraph(manifests), dockerfiles, changedFiles, previousWorkflow, fullBuild: false, ...overrides });
+}
+
+describe("selectAffected", () => {
+  test.each([
+    { case: "a file in one service's folder", changed: ["services/ats-service/src/routes.ts"], build: ["ats-service"] },
+    { case: "a package only billing depends on directly (devDependency)", changed: ["packages/shared-types/src/index.ts"], build: ["ats-service", "billing-service", "portal"] },
+    { case: "a package reached only transitively (ats -> shared-config)", changed: ["packages/shared-config/index.ts"], build: ["ats-service"] },
+    { case: "the lockfile, copied by the service Dockerfiles and by `COPY . .`", changed: ["pnpm-lock.yaml"], build: ["ats-service", "billing-service", "portal"] },
+    { case: "a root file only `COPY . .` copies", changed: ["tsconfig.base.json"], build: ["portal"] },
+    { case: "manifests and docs only (not image inputs)", changed: ["infra/k8s/ats-service/deployment.yaml", "docs/README.md"], build: [] },
+    { case: "nothing", changed: [], build: [] },
+    { case: "a sibling folder whose name starts like a service's", changed: ["services/ats-service-v2/index.ts"], build: [] },
+    { case: "the UI package, used by the portal app", changed: ["packages/ui/button.tsx"], build: ["portal"] },
+  ])("GIVEN $case changed WHEN selecting THEN exactly the affected services build and the rest are re-tagged", ({ changed, build }) => {
+    const result = select(changed);
+    expect(result.build).toEqual(build);
+    expect(result.retag).toEqual(services.map((s) => s.name).filter((n) => !build.includes(n)));
+    for (const name of build) expect(result.reasons[name]).toMatch(/^input changed: /);
+  });
+
+  test("GIVEN the full-build input WHEN selecting THEN every service builds, whatever changed", () => {
+    const result = select([], { fullBuild: true });
+    expect(result.build).toEqual(services.map((s) => s.name));
+    expect(result.retag).toEqual([]);
+    expect(result.reasons.portal).toBe("full build requested");
+  });
+
+  test("GIVEN no previous successful deploy WHEN selecting THEN everything builds (there is no image to re-tag)", () => {
+    const result = select(["services/ats-service/a.ts"], { previousWorkflow: undefined });
+    expect(result.build).toEqual(services.map((s) => s.name));
+    expect(result.reasons["health-monitor"]).toBe("no previous successful deploy to re-tag from");
+  });
+
+  test("GIVEN a service whose build definition (build args, tags) changed in the registry WHEN selecting THEN it builds though no file of it changed", () => {
+    const changedDefinition = services.map((s) => (s.name === "portal" ? { ...s, definition: "portal@5555555555555555" } : s));
+    const result = select([], { services: changedDefinition });
+    expect(result.build).toEqual(["portal"]);
+    expect(result.reasons.portal).toBe("new service, or its build definition changed");
+  });
+
+  test("GIVEN a service added since the last deploy WHEN selecting THEN it builds", () => {
+    const added = [...services, { name: "new-service", path: "services/new-service", definition: "new-service@6666666666666666" }];
+    expect(select([], { services: added }).build).toEqual(["new-service"]);
+  });
+
+  test("GIVEN a service without a Dockerfile to read WHEN a root file changed THEN it builds (every root file counts)", () => {
+    const result = select(["package.json"], { dockerfiles: new Map() });
+    expect(result.build).toEqual(services.map((s) => s.name));
+  });
+});
+
+describe("inputs of a service", () => {
+  test("GIVEN the workspace graph WHEN computing the portal's inputs THEN they are its folder, its packages transitively, and the root files it copies", () => {
+    const inputs = lib.serviceInputs(services[3]!, lib.workspaceGraph(manifests), appDockerfile);
+    expect(inputs).toEqual({ dirs: ["apps/portal", "packages/shared-types", "packages/ui"], rootFiles: ["*"] });
+  });
+
+  test.each([
+    { dockerfile: "COPY package.json pnpm-lock.yaml ./\nCOPY packages ./packages", sources: ["package.json", "packages", "pnpm-lock.yaml"] },
+    { dockerfile: "COPY --chown=node:node ./package*.json ./", sources: ["package*.json"] },
+    { dockerfile: 'COPY ["pnpm-lock.yaml", "./"]', sources: ["pnpm-lock.yaml"] },
+    { dockerfile: "COPY --from=builder /app/dist ./dist\nADD . /app", sources: ["*"] },
+    { dockerfile: "copy \\\n  package.json \\\n  ./", sources: ["package.json"] },
+    { dockerfile: "COPY services/x/ ./\nRUN echo COPY package.json", sources: [] },
+  ])("GIVEN Dockerfile $dockerfile WHEN reading its root sources THEN they are $sources", ({ dockerfile, sources }) => {
+    expect(lib.dockerfileRootSources(dockerfile)).toEqual(sources);
+  });
+
+  test("GIVEN a glob source WHEN a matching root file changes THEN the service builds; a non-matching one does not", () => {
+    const globbing = new Map([...dockerfiles, ["health-monitor", "COPY package*.json ./\nCOPY services/health-monitor ./"]]);
+    expect(select(["package-lock.json"], { dockerfiles: globbing }).build).toEqual(["health-monitor", "portal"]);
+    expect(select(["pnpm-workspace.yaml"], { dockerfiles: globbing }).build).toEqual(["ats-service", "billing-service", "portal"]);
+  });
+});
