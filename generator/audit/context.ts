@@ -1,0 +1,130 @@
+/**
+ * Everything the audit checks share: the registry, the plans, what the generated workflows apply
+ * and render in each environment, the parsed manifests (each parsed once), and where things are
+ * declared in the registry's source, so a finding about a service points at its line.
+ */
+import { parse } from "yaml";
+import { workflowFacts } from "../drift/workflow-facts.ts";
+import { type DeployPlan, planAll } from "../plan.ts";
+import type { Registry, Service } from "../registry.ts";
+import { type ManifestFile, parseManifest } from "./manifests.ts";
+import { isManifestFile, joinPath, type RepoFiles } from "./repo-files.ts";
+
+export interface AuditInput {
+  registry: Registry;
+  /** The registry as named in findings, e.g. `services.config.ts`. */
+  configFile: string;
+  /** The registry's source text, to point findings at a line; optional. */
+  configText?: string;
+  /** The workflows the registry generates (not the committed ones: `--check` covers those). */
+  workflows: readonly { path: string; environment: string; content: string }[];
+  files: RepoFiles;
+}
+
+export interface AuditContext extends AuditInput {
+  plans: DeployPlan[];
+  manifestsRoot: string;
+  /** Deployed services by manifests folder (repository-relative, no trailing `/`). */
+  serviceByDir: Map<string, Service>;
+  /** Environments whose workflow applies the file (itself, or its folder with `-f dir/`). */
+  appliedIn(path: string): string[];
+  /** Environments whose envsubst step renders the file before it is applied. */
+  renderedIn(path: string): string[];
+  /** Local files and folders (`dir/`) applied by any generated workflow. */
+  appliedTargets: Set<string>;
+  manifest(path: string): ManifestFile | undefined;
+  /** The manifests the workflows apply for deployed services (folder top level, registered cronjobs and jobs), with their service. */
+  serviceManifests: { file: string; service: Service }[];
+  ignored(path: string): boolean;
+  /** Line of the registry source where `tokens` appear in this order (e.g. a secret group, then a key). */
+  registryLine(...tokens: (string | RegExp)[]): number | undefined;
+  /** Line of a service's `name: "<service>"` in the registry source, or of a token after it. */
+  serviceLine(service: string, ...tokens: string[]): number | undefined;
+}
+
+export const dirOf = (path: string): string => (path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "");
+
+export function auditContext(input: AuditInput): AuditContext {
+  const plans = planAll(input.registry);
+  const manifestsRoot = input.registry.project.manifestsRoot ?? "infra/k8s";
+  const serviceByDir = new Map<string, Service>();
+  for (const s of input.registry.services) if (plans.some((p) => p.phases.some((ph) => ph.units.some((u) => u.service === s.name)))) serviceByDir.set(joinPath(manifestsRoot, s.manifests ?? s.name), s);
+
+  const appliedByEnv = input.workflows.map((w) => {
+    let facts;
+    try {
+      facts = workflowFacts(parse(w.content));
+    } catch {
+      facts = undefined; // generated text always parses; a bug here must not hide the other findings
+    }
+    return { environment: w.environment, targets: new Set((facts?.applies ?? []).map((a) => a.target.replace(/^\.\//, ""))) };
+  });
+  const appliedTargets = new Set(appliedByEnv.flatMap((a) => [...a.targets].filter((t) => !/^[a-z]+:\/\//.test(t) && !t.includes("$"))));
+  const appliedIn = (path: string): string[] =>
+    appliedByEnv.filter((a) => a.targets.has(path) || a.targets.has(`${dirOf(path)}/`) || a.targets.has(dirOf(path))).map((a) => a.environment);
+  const renderedIn = (path: string): string[] =>
+    plans
+      .filter((p) => p.manifestFiles.some((f) => f === path || (f.endsWith("/*.yaml") && path.endsWith(".yaml") && dirOf(path) === f.slice(0, -"/*.yaml".length))))
+      .map((p) => p.environment);
+
+  const cache = new Map<string, ManifestFile | undefined>();
+  const manifest = (path: string): ManifestFile | undefined => {
+    if (!cache.has(path)) {
+      const text = input.files.read(path);
+      cache.set(path, text === undefined ? undefined : parseManifest(path, text));
+    }
+    return cache.get(path);
+  };
+  const ignoredPaths = (input.registry.project.auditIgnore ?? []).map((p) => p.replace(/\/+$/, ""));
+  const ignored = (path: string): boolean => ignoredPaths.some((i) => path === i || path.startsWith(`${i}/`));
+
+  const serviceManifests = [...serviceByDir]
+    .filter(([dir]) => !ignored(dir))
+    .flatMap(([dir, service]) => [
+      ...input.files
+        .list(dir)
+        .filter((e) => !e.directory && isManifestFile(e.name))
+        .map((e) => `${dir}/${e.name}`),
+      ...(service.cronjobs ?? []).map((c) => `${dir}/cronjobs/${c.name}.yaml`),
+      ...(service.jobs ?? []).map((j) => `${dir}/jobs/${j.name}.yaml`),
+    ].filter((file) => input.files.exists(file)).map((file) => ({ file, service })));
+
+  return {
+    ...input,
+    serviceManifests,
+    plans,
+    manifestsRoot,
+    serviceByDir,
+    appliedIn,
+    renderedIn,
+    appliedTargets,
+    manifest,
+    ignored,
+    registryLine: (...tokens) => (input.configText === undefined ? undefined : lineOfTokens(input.configText, tokens)),
+    serviceLine: (service, ...tokens) =>
+      input.configText === undefined ? undefined : lineOfTokens(input.configText, [new RegExp(`name\\s*:\\s*(["'\`])${escape(service)}\\1`, "g"), ...tokens]),
+  };
+}
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/** Finds each token in turn (as a quoted string or an object key) after the previous one. */
+export function lineOfTokens(text: string, tokens: readonly (string | RegExp)[]): number | undefined {
+  let from = 0;
+  let at = -1;
+  for (const token of tokens) {
+    const re = typeof token === "string" ? new RegExp(`(["'\`])${escape(token)}\\1|(?<![\\w$-])${escape(token)}(?=\\s*:)`, "g") : token;
+    re.lastIndex = from;
+    const m = re.exec(text);
+    if (!m) return at === -1 ? undefined : lineAtOffset(text, at);
+    at = m.index;
+    from = m.index + m[0].length;
+  }
+  return at === -1 ? undefined : lineAtOffset(text, at);
+}
+
+function lineAtOffset(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
