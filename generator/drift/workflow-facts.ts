@@ -61,6 +61,7 @@ export function logicalLines(script: string): string[] {
 
 export function workflowFacts(workflow: unknown): WorkflowFacts {
   const facts: WorkflowFacts = { createsSentryReleases: false, sentryDeploys: new Set(), secrets: new Map(), applies: [], rollouts: new Set() };
+  const listed: MatrixEntryFact[] = [];
   const jobs = isObject(workflow) && isObject(workflow.jobs) ? Object.values(workflow.jobs) : [];
   let stepIndex = 0;
   for (const job of jobs) {
@@ -70,11 +71,44 @@ export function workflowFacts(workflow: unknown): WorkflowFacts {
       facts.matrix = [...(facts.matrix ?? []), ...matrix.filter(isObject).map((e) => ({ name: String(e.name), sentry: e.sentry === true || e.sentry === "true" }))];
     for (const step of Array.isArray(job.steps) ? job.steps : []) {
       const run = isObject(step) && typeof step.run === "string" ? step.run : undefined;
-      if (run !== undefined) readScript(run, stepIndex, facts);
+      if (run !== undefined) {
+        readScript(run, stepIndex, facts);
+        listed.push(...listedServices(run));
+      }
       stepIndex++;
     }
   }
+  // Affected-only builds compute the matrix at run time (`fromJSON(needs.changes.outputs…)`) from
+  // the service list the `changes` step carries in a heredoc: that list is the build matrix.
+  if (facts.matrix === undefined && listed.length) facts.matrix = listed;
   return facts;
+}
+
+const HEREDOC = /<<-?\s*'?"?(\w+)'?"?[^\n]*\n([\s\S]*?)\n[ \t]*\1[ \t]*(?:\n|$)/g;
+
+/** Build entries from a heredoc holding `{ "services": [{ "entry": { name, sentry, … } }] }`. */
+function listedServices(run: string): MatrixEntryFact[] {
+  const out: MatrixEntryFact[] = [];
+  for (const m of run.matchAll(HEREDOC)) {
+    if (!m[2]!.includes('"services"')) continue;
+    let data: unknown;
+    try {
+      data = JSON.parse(m[2]!);
+    } catch {
+      // Hand-edited into invalid JSON: still read the entries line by line.
+      for (const line of m[2]!.split("\n")) {
+        const name = /"entry":\{[^}]*?"name":"([^"]+)"/.exec(line)?.[1];
+        if (name) out.push({ name, sentry: /"entry":\{[^}]*?"sentry":true/.test(line) });
+      }
+      continue;
+    }
+    const services = isObject(data) && Array.isArray(data.services) ? data.services : [];
+    for (const s of services) {
+      const entry = isObject(s) && isObject(s.entry) ? s.entry : s;
+      if (isObject(entry) && typeof entry.name === "string") out.push({ name: entry.name, sentry: entry.sentry === true });
+    }
+  }
+  return out;
 }
 
 function readScript(run: string, step: number, facts: WorkflowFacts): void {
