@@ -38,6 +38,11 @@ export type DiagnosticCode =
   | "TEMPLATE_INVALID"
   // generated output (a generator bug when it fires)
   | "WORKFLOW_INVALID"
+  // import of hand-written workflows
+  | "IMPORT_UNMAPPABLE"
+  | "IMPORT_ENVIRONMENTS_DIFFER"
+  | "IMPORT_NOT_CARRIED_OVER"
+  | "IMPORT_ASSUMPTION"
   // --adopt-pins
   | "PIN_NOT_A_SHA"
   | "PIN_CONFLICT"

@@ -162,3 +162,15 @@ export function writeAtomic(path: string, content: string): void {
 export function removeFile(path: string): void {
   rmSync(path, { force: true });
 }
+
+/** Names of the `.yaml`/`.yml` files directly in `dir`, sorted; undefined when it is not a folder. */
+export function listYamlFiles(dir: string): string[] | undefined {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,435 @@
+/**
+ * The facts of each environment's workflow -> one registry. Where the environments disagree
+ * beyond per-environment values, the registry keeps the union, limited with `environments:`
+ * wherever that keeps each environment doing what it did, and every such place gets a
+ * diagnostic (file:line) and an `// import:` comment in the written registry.
+ */
+import { type Diagnostic, error, warning } from "../diagnostics.ts";
+import { KIND_ORDER } from "../kinds.ts";
+import type { CronJob, DeployKind, Environment, OneTimeJob, Registry, Service, Value } from "../registry.ts";
+import { inferDomains, withDomainPlaceholders } from "./domains.ts";
+import { secretName, type WorkflowFacts } from "./read-workflow.ts";
+
+/** An expression written as is into the registry (a shared constant). */
+export interface RawExpression {
+  raw: string;
+}
+
+/** Comments by registry location: `services.<name>`, `secretGroups.<group>.<key>`, … */
+export type ImportComments = Map<string, string[]>;
+
+export interface ImportedRegistry {
+  registry: Registry;
+  /** Services whose `secrets` is the shared constant (written as `secrets: importedSecretGroups`). */
+  sharedSecretServices: Set<string>;
+  comments: ImportComments;
+  diagnostics: Diagnostic[];
+}
+
+export const SHARED_SECRETS_CONSTANT = "importedSecretGroups";
+
+export interface EnvironmentInput {
+  name: string;
+  /** Workflow file relative to the repository root, written as the environment's workflowFile. */
+  workflowFile: string;
+  facts: WorkflowFacts;
+}
+
+const DEFAULT_TIMEOUT = 180;
+
+export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedRegistry {
+  const envNames = inputs.map((i) => i.name);
+  const primary = inputs[0]!;
+  const diagnostics: Diagnostic[] = inputs.flatMap((i) => i.facts.diagnostics);
+  const comments: ImportComments = new Map();
+  const comment = (where: string, text: string): void => {
+    const list = comments.get(where) ?? [];
+    if (!list.includes(text)) list.push(text);
+    comments.set(where, list);
+  };
+  const differ = (input: EnvironmentInput, line: number, message: string, resolution: string, where?: string): void => {
+    diagnostics.push(warning("IMPORT_ENVIRONMENTS_DIFFER", message, { file: input.facts.file, line, fix: resolution }));
+    if (where) comment(where, `${message}; ${resolution}`);
+  };
+  const unmappable = (input: EnvironmentInput, line: number, message: string, fix: string): void => {
+    diagnostics.push(error("IMPORT_UNMAPPABLE", message, { file: input.facts.file, line, fix }));
+  };
+  const onlyIn = (present: readonly EnvironmentInput[]): string => present.map((p) => p.name).join(", ");
+
+  // ---- services: which exist, in which environments ------------------------------------------
+  const builtOrder = mergeOrder(inputs.map((i) => i.facts.builds.map((b) => b.name)));
+  const deployOrder = mergeOrder(inputs.map((i) => i.facts.phases.flat()));
+  const allNames = [...new Set([...deployOrder.filter((n) => !builtOrder.includes(n)), ...builtOrder])];
+  const isBuilt = (n: string): boolean => builtOrder.includes(n);
+  const kinds = new Map<string, DeployKind>();
+  for (const n of allNames) kinds.set(n, inferKind(n, inputs));
+
+  // ---- domains and values ---------------------------------------------------------------------
+  const pairs = allNames.flatMap((n) => {
+    const argNames = new Set(inputs.flatMap((i) => (i.facts.buildArgs[n] ?? []).map((a) => a.name)));
+    return [...argNames].map((a) => ({
+      byEnv: Object.fromEntries(inputs.flatMap((i) => (i.facts.buildArgs[n] ?? []).filter((x) => x.name === a).map((x) => [i.name, x.value]))),
+    }));
+  });
+  const domains = inferDomains(envNames, pairs);
+  const toValue = (input: EnvironmentInput, raw: string, line: number): Value | undefined => {
+    const secret = secretName(raw);
+    if (secret) return { secret };
+    const text = raw.replace(/\$\{\{ github\.sha \}\}/g, "{sha}").replace(/\$\{GITHUB_SHA\}/g, "{sha}");
+    if (/\$\{\{/.test(text)) {
+      unmappable(input, line, `value ${raw} uses an expression the registry cannot hold`, "use a plain value, { secret: \"NAME\" } or a placeholder ({sha}, {environment}, {namespace}, {domains.<key>})");
+      return undefined;
+    }
+    return withDomainPlaceholders(text, domains.byEnv[input.name] ?? {});
+  };
+  const sameValue = (a: Value, b: Value): boolean => JSON.stringify(a) === JSON.stringify(b);
+  /** One value per environment -> a single value, or byEnvironment when they differ. */
+  const mergeValue = (perEnv: { input: EnvironmentInput; value: Value }[]): Value => {
+    const first = perEnv[0]!.value;
+    if (perEnv.every((p) => sameValue(p.value, first))) return first;
+    return { byEnvironment: Object.fromEntries(perEnv.map((p) => [p.input.name, p.value as string | { secret: string }])) };
+  };
+
+  // ---- secret groups: the union ----------------------------------------------------------------
+  const secretGroups: Record<string, Record<string, string>> = {};
+  const groupNames = mergeOrder(inputs.map((i) => i.facts.secretGroups.map((g) => g.name)));
+  for (const g of groupNames) {
+    const present = inputs.filter((i) => i.facts.secretGroups.some((x) => x.name === g));
+    const group: Record<string, string> = {};
+    if (present.length < inputs.length) {
+      const first = present[0]!;
+      differ(first, first.facts.secretGroups.find((x) => x.name === g)!.line, `secret "${g}" is created in ${onlyIn(present)} only`, "kept (union): every environment now creates it; make sure its GitHub secrets exist there", `secretGroups.${g}`);
+    }
+    const keyNames = mergeOrder(present.map((i) => i.facts.secretGroups.find((x) => x.name === g)!.keys.map((k) => k.key)));
+    for (const key of keyNames) {
+      const having = present.flatMap((i) => i.facts.secretGroups.filter((x) => x.name === g).flatMap((x) => x.keys.filter((k) => k.key === key).map((k) => ({ input: i, k }))));
+      const secrets = [...new Set(having.map((h) => h.k.secret))];
+      if (secrets.length > 1) {
+        const h = having.find((x) => x.k.secret !== having[0]!.k.secret)!;
+        unmappable(h.input, h.k.line, `secret "${g}" key "${key}" reads ${secrets.join(" in one environment and ")} in another; the registry maps a key to one GitHub secret`, `use one GitHub secret name (an environment secret can hold a different value per environment); the import used ${secrets[0]}`);
+      }
+      group[key] = secrets[0]!;
+      const envsWithKey = new Set(having.map((h) => h.input.name));
+      if (present.length > 1 && envsWithKey.size < present.length) {
+        const h = having[0]!;
+        differ(h.input, h.k.line, `secret "${g}" key "${key}" is created in ${[...envsWithKey].join(", ")} only`, "kept (union): every environment now creates it; make sure its GitHub secret exists there", `secretGroups.${g}.${key}`);
+      }
+    }
+    secretGroups[g] = group;
+  }
+  const allGroups = Object.keys(secretGroups);
+
+  // ---- each service -----------------------------------------------------------------------------
+  const services: Service[] = [];
+  const sharedSecretServices = new Set<string>();
+  const envsOf = new Map<string, string[]>();
+  for (const name of allNames) {
+    const where = `services.${name}`;
+    const built = inputs.filter((i) => i.facts.builds.some((b) => b.name === name));
+    const deployed = inputs.filter((i) => i.facts.deployed[name] !== undefined);
+    for (const i of built.filter((b) => !deployed.includes(b)))
+      unmappable(i, i.facts.builds.find((b) => b.name === name)!.line, `"${name}" is built but never deployed in ${i.name}`, "the registry deploys every service it builds: deploy it, or remove it from the matrix");
+    const present = deployed;
+    if (present.length === 0) continue;
+    envsOf.set(name, present.map((p) => p.name));
+    const kind = kinds.get(name)!;
+    const service: Service = { name, kind };
+    if (isBuilt(name)) {
+      const paths = [...new Set(built.map((b) => b.facts.builds.find((x) => x.name === name)!.path))];
+      service.path = paths[0]!;
+      if (paths.length > 1) differ(built[1]!, built[1]!.facts.builds.find((x) => x.name === name)!.line, `"${name}" is built from ${paths.join(" and ")}`, `used ${paths[0]} (${built[0]!.name})`, where);
+    } else service.image = false;
+    if (present.length < inputs.length) {
+      service.environments = present.map((p) => p.name);
+      differ(present[0]!, present[0]!.facts.deployed[name]!.line, `service "${name}" is deployed in ${onlyIn(present)} only`, `kept with environments: [${present.map((p) => `"${p.name}"`).join(", ")}], so no environment deploys something new`, where);
+    }
+    const deployments = [...new Set(present.map((p) => p.facts.deployed[name]!.deployment ?? name))];
+    if (deployments[0] !== name) service.deployment = deployments[0]!;
+    const timeouts = present.map((p) => p.facts.deployed[name]!.timeoutSeconds ?? DEFAULT_TIMEOUT);
+    const timeout = Math.max(...timeouts);
+    if (timeout !== DEFAULT_TIMEOUT) service.rolloutTimeoutSeconds = timeout;
+    if (new Set(timeouts).size > 1) differ(present[0]!, present[0]!.facts.deployed[name]!.line, `"${name}" rollout timeouts differ (${present.map((p, k) => `${p.name} ${timeouts[k]}s`).join(", ")})`, `used the longest, ${timeout}s`, where);
+    for (const p of present) {
+      const swallowed = p.facts.deployed[name]!.swallowed;
+      if (!swallowed.length) continue;
+      const others = present.filter((o) => o !== p && o.facts.deployed[name]!.swallowed.length === 0);
+      const message = `"${name}": a failed apply or rollout is ignored with || true in ${p.name}${others.length ? ` but not in ${onlyIn(others)}` : ""}`;
+      diagnostics.push(warning(others.length ? "IMPORT_ENVIRONMENTS_DIFFER" : "IMPORT_NOT_CARRIED_OVER", message, { file: p.facts.file, line: swallowed[0]!, fix: "not carried over: the generated deploy fails on any error (the safe side); limit the service with environments: if it must not block" }));
+      comment(where, `${message}; the generated deploy fails on errors instead`);
+    }
+
+    // cronjobs and one-time jobs: the union, each limited to the environments that applied it
+    for (const [field, label] of [["cronjobs", "cronjob"], ["jobs", "job"]] as const) {
+      const names = mergeOrder(present.map((p) => p.facts.deployed[name]![field].map((c) => c.name)));
+      const list: (CronJob | OneTimeJob)[] = [];
+      for (const cj of names) {
+        const having = present.filter((p) => p.facts.deployed[name]![field].some((c) => c.name === cj));
+        const entry: CronJob = { name: cj };
+        const schedule = having.map((h) => (h.facts.deployed[name]!.cronjobs.find((c) => c.name === cj) as { schedule?: string } | undefined)?.schedule).find((s) => s);
+        if (field === "cronjobs" && schedule) entry.schedule = schedule;
+        if (having.length < present.length) {
+          entry.environments = having.map((h) => h.name);
+          const at = having[0]!.facts.deployed[name]![field].find((c) => c.name === cj)!;
+          differ(having[0]!, at.line, `${label} "${cj}" of "${name}" is applied in ${onlyIn(having)} only`, `kept with environments: [${having.map((h) => `"${h.name}"`).join(", ")}]`, `${where}.${field}.${cj}`);
+        }
+        list.push(entry);
+      }
+      if (list.length) service[field] = list;
+    }
+
+    // Sentry: the union (a release is metadata; creating one more is harmless)
+    const sentryIn = present.filter((p) => p.facts.sentry?.services.includes(name));
+    if (sentryIn.length && isBuilt(name)) {
+      service.sentry = true;
+      const missing = present.filter((p) => !sentryIn.includes(p));
+      if (missing.length) differ(sentryIn[0]!, sentryIn[0]!.facts.sentry!.line, `"${name}" gets a Sentry release in ${onlyIn(sentryIn)} only`, "kept (union): every environment now creates its release", where);
+    }
+
+    // build arguments
+    if (isBuilt(name)) {
+      const argNames = mergeOrder(built.map((b) => (b.facts.buildArgs[name] ?? []).map((a) => a.name)));
+      const args: Record<string, Value> = {};
+      for (const arg of argNames) {
+        const perEnv = built.flatMap((b) =>
+          (b.facts.buildArgs[name] ?? [])
+            .filter((a) => a.name === arg)
+            .flatMap((a) => {
+              const v = toValue(b, a.value, a.line);
+              return v === undefined ? [] : [{ input: b, value: v, line: a.line }];
+            }),
+        );
+        if (!perEnv.length) continue;
+        const builtEnvs = built.filter((b) => service.environments === undefined || service.environments.includes(b.name));
+        if (perEnv.length < builtEnvs.length) {
+          differ(perEnv[0]!.input, perEnv[0]!.line, `build argument ${arg} of "${name}" is passed in ${onlyIn(perEnv.map((p) => p.input))} only`, "kept (union): every environment now passes it", `${where}.buildArgs.${arg}`);
+          args[arg] = perEnv[0]!.value;
+        } else args[arg] = mergeValue(perEnv);
+        // byEnvironment needs every registry environment
+        const v = args[arg]!;
+        if (typeof v !== "string" && "byEnvironment" in v) for (const e of envNames) v.byEnvironment[e] ??= Object.values(v.byEnvironment)[0]!;
+      }
+      if (Object.keys(args).length) service.buildArgs = args;
+    }
+
+    // secrets: unknown from workflows. Backends and gateways get every group (see README).
+    if ((kind === "backend" || kind === "gateway") && allGroups.length) {
+      service.secrets = [...allGroups];
+      sharedSecretServices.add(name);
+    }
+    services.push(service);
+  }
+
+  // ---- deploy order: dependsOn from each environment's phases -----------------------------------
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const edges = new Map<string, Map<string, string[]>>(); // service -> dep -> envs
+  for (const input of inputs) {
+    input.facts.phases.forEach((phase, k) => {
+      if (k === 0) return;
+      for (const s of phase) for (const d of input.facts.phases[k - 1]!) {
+        const m = edges.get(s) ?? new Map<string, string[]>();
+        m.set(d, [...(m.get(d) ?? []), input.name]);
+        edges.set(s, m);
+      }
+    });
+  }
+  const deps = new Map<string, string[]>();
+  const reaches = (from: string, to: string): boolean => {
+    const seen = new Set<string>();
+    const stack = [from];
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (x === to) return true;
+      if (seen.has(x)) continue;
+      seen.add(x);
+      stack.push(...(deps.get(x) ?? []));
+    }
+    return false;
+  };
+  // Production's (the first input's) edges first, so a conflict keeps production's order.
+  const ordered = [...edges.entries()].flatMap(([s, m]) => [...m.entries()].map(([d, envs]) => ({ s, d, envs })));
+  ordered.sort((a, b) => Number(!a.envs.includes(primary.name)) - Number(!b.envs.includes(primary.name)));
+  for (const { s, d, envs } of ordered) {
+    const service = byName.get(s);
+    const dep = byName.get(d);
+    if (!service || !dep) continue;
+    const input = inputs.find((i) => i.name === envs[0])!;
+    const line = input.facts.deployed[s]?.line ?? 1;
+    if (KIND_ORDER.indexOf(dep.kind) > KIND_ORDER.indexOf(service.kind)) {
+      differ(input, line, `${input.name} deploys ${service.kind} "${s}" after ${dep.kind} "${d}"`, `not kept: kinds deploy in the order ${KIND_ORDER.join(", ")}`, `services.${s}`);
+      continue;
+    }
+    const missing = (envsOf.get(s) ?? []).filter((e) => !(envsOf.get(d) ?? []).includes(e));
+    if (missing.length) continue; // the dependency is not deployed everywhere the service is
+    if (reaches(d, s)) {
+      differ(input, line, `${input.name} deploys "${s}" after "${d}", while another environment deploys them the other way round`, `kept ${primary.name}'s order`, `services.${s}`);
+      continue;
+    }
+    deps.set(s, [...(deps.get(s) ?? []), d]);
+  }
+  for (const s of services) {
+    const list = deps.get(s.name);
+    if (list?.length) s.dependsOn = allNames.filter((n) => list.includes(n));
+  }
+  // Report order differences: "a is ready before b is applied" in one environment only.
+  const phaseOf = (input: EnvironmentInput, name: string): number => input.facts.phases.findIndex((p) => p.includes(name));
+  for (const s of allNames) {
+    const before = new Map<string, string[]>(); // dependency -> environments where it comes first
+    const both = inputs.filter((i) => phaseOf(i, s) !== -1);
+    if (both.length < 2) continue;
+    for (const d of allNames) {
+      if (d === s || !both.every((i) => phaseOf(i, d) !== -1)) continue;
+      const envs = both.filter((i) => phaseOf(i, d) < phaseOf(i, s)).map((i) => i.name);
+      if (envs.length && envs.length < both.length) before.set(d, envs);
+    }
+    if (!before.size) continue;
+    const envs = [...new Set([...before.values()].flat())];
+    const input = inputs.find((i) => i.name === envs[0])!;
+    const parts = envs.map((e) => `${e} waits for ${[...before.entries()].filter(([, x]) => x.includes(e)).map(([d]) => `"${d}"`).join(", ")}`);
+    const generatedFirst = (d: string): boolean => reaches(s, d);
+    const kept = [...before.keys()].every(generatedFirst);
+    differ(
+      input,
+      input.facts.deployed[s]?.line ?? 1,
+      `deploy order differs before "${s}": ${parts.join("; ")}, the other environment does not`,
+      kept ? "kept the union of both orders: every environment now waits" : "partly kept (see the other findings)",
+      `services.${s}`,
+    );
+  }
+  for (const input of inputs) reportOrderWithinPhases(input, inputs, differ);
+
+  // ---- environments ------------------------------------------------------------------------------
+  const environments: Record<string, Environment> = {};
+  for (const input of inputs) {
+    const f = input.facts;
+    if (!f.branch) unmappable(input, 1, "no `on: push: branches:` found", `the import used "${input.name}"; set environments.${input.name}.branch`);
+    if (!f.ingress) unmappable(input, 1, "no ingress manifest is applied", `the import used "ingress.yaml"; set environments.${input.name}.ingressManifest`);
+    if (!f.imageTags.length) unmappable(input, 1, "no docker push found: image tags unknown", `the import used ["{sha}"]; set environments.${input.name}.imageTags`);
+    const manifestVariables: Record<string, Value> = {};
+    for (const v of f.manifestVariables) {
+      const value = toValue(input, v.value, v.line);
+      if (value !== undefined) manifestVariables[v.name] = value;
+    }
+    environments[input.name] = {
+      branch: f.branch ?? input.name,
+      workflowFile: input.workflowFile,
+      workflowName: f.name ?? `Deploy to ${input.name}`,
+      githubEnvironment: f.githubEnvironment ?? input.name,
+      imageTags: f.imageTags.length ? f.imageTags : ["{sha}"],
+      sentryEnvironment: f.sentry?.environment ?? input.name,
+      ...(f.sentry?.releaseSuffix ? { sentryReleaseSuffix: f.sentry.releaseSuffix } : {}),
+      domains: domains.byEnv[input.name] ?? {},
+      ingressManifest: f.ingress?.path ?? "ingress.yaml",
+      manifestVariables,
+    };
+  }
+  // Manifest variables present in one environment only
+  const varNames = mergeOrder(inputs.map((i) => i.facts.manifestVariables.map((v) => v.name)));
+  for (const v of varNames) {
+    const having = inputs.filter((i) => i.facts.manifestVariables.some((x) => x.name === v));
+    if (having.length < inputs.length) differ(having[0]!, having[0]!.facts.manifestVariables.find((x) => x.name === v)!.line, `manifest variable ${v} is exported in ${onlyIn(having)} only`, "kept for that environment only", `environments.${having[0]!.name}.manifestVariables.${v}`);
+  }
+  // Jobs and template-covered steps present in one environment only
+  const jobIds = mergeOrder(inputs.map((i) => i.facts.jobIds.map((j) => j.id)));
+  for (const id of jobIds) {
+    const having = inputs.filter((i) => i.facts.jobIds.some((j) => j.id === id));
+    if (having.length < inputs.length) differ(having[0]!, having[0]!.facts.jobIds.find((j) => j.id === id)!.line, `job "${id}" exists in ${onlyIn(having)} only`, "the generated workflows have the same two jobs (build, deploy) in every environment");
+  }
+  const covered = mergeOrder(inputs.map((i) => i.facts.templateCovered.map((c) => c.command)));
+  for (const c of covered) {
+    const having = inputs.filter((i) => i.facts.templateCovered.some((x) => x.command === c));
+    const at = having[0]!.facts.templateCovered.find((x) => x.command === c)!;
+    if (having.length < inputs.length) differ(having[0]!, at.line, `\`${c}\` runs in ${onlyIn(having)} only`, "the generated workflows run it in every environment (templates/deploy/)");
+    else diagnostics.push(warning("IMPORT_NOT_CARRIED_OVER", `\`${c}\` is already done by templates/deploy/`, { file: having[0]!.facts.file, line: at.line }));
+  }
+
+  // ---- project -------------------------------------------------------------------------------------
+  const pick = <T>(label: string, get: (f: WorkflowFacts) => T | undefined, fallback: T, fix: string): T => {
+    const values = inputs.map((i) => ({ i, v: get(i.facts) })).filter((x) => x.v !== undefined);
+    if (!values.length) {
+      unmappable(primary, 1, `${label} not found in any workflow`, fix);
+      return fallback;
+    }
+    const distinct = [...new Set(values.map((x) => JSON.stringify(x.v)))];
+    if (distinct.length > 1) unmappable(values[1]!.i, 1, `${label} differs between the environments (${distinct.join(" vs ")})`, `the registry has one; the import used ${primary.name}'s`);
+    return values[0]!.v!;
+  };
+  const namespace = pick("the namespace", (f) => f.namespace, "default", "set project.namespace");
+  const acrName = pick("the registry name secret (az acr login --name ${{ secrets.X }})", (f) => f.containerRegistry.nameSecret, "ACR_NAME", "set project.containerRegistry.nameSecret");
+  const acrServer = pick("the registry login server secret (${{ secrets.X }}/<image>)", (f) => f.containerRegistry.loginServerSecret, "ACR_LOGIN_SERVER", "set project.containerRegistry.loginServerSecret");
+  const rg = pick("the cluster resource group secret", (f) => f.cluster.resourceGroupSecret, "AKS_RESOURCE_GROUP", "set project.cluster.resourceGroupSecret");
+  const cluster = pick("the cluster name secret", (f) => f.cluster.nameSecret, "AKS_CLUSTER_NAME", "set project.cluster.nameSecret");
+  const loginInputs = inputs.map((i) => i.facts.azureLogin).filter((l) => l !== undefined);
+  const { line: _line, ...azureLogin } = loginInputs[0] ?? { line: 0, method: "oidc" as const, clientIdSecret: "AZURE_CLIENT_ID", tenantIdSecret: "AZURE_TENANT_ID", subscriptionIdSecret: "AZURE_SUBSCRIPTION_ID" };
+  if (!loginInputs.length) diagnostics.push(warning("IMPORT_ASSUMPTION", "no azure/login step found: the generated workflows log in with OIDC (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID)", { file: primary.facts.file, line: 1 }));
+  const sentryFacts = inputs.map((i) => i.facts.sentry).find((s) => s?.organization);
+  const anySentry = services.some((s) => s.sentry);
+  if (anySentry && !sentryFacts) {
+    unmappable(primary, primary.facts.sentry?.line ?? 1, "Sentry releases are created but SENTRY_ORG is not set in the step env", "set project.sentry.organization by hand; sentry was left off every service");
+    for (const s of services) delete s.sentry;
+  }
+  const manifestsRoots = [...new Set(inputs.map((i) => i.facts.manifestsRoot))];
+  if (manifestsRoots.length > 1) unmappable(inputs[1]!, 1, `manifests folders differ (${manifestsRoots.join(" vs ")})`, `the import used ${manifestsRoots[0]}`);
+  const versionFile = inputs.map((i) => i.facts.versionFile).find((v) => v);
+
+  const registry: Registry = {
+    project: {
+      namespace,
+      ...(versionFile ? { versionFile } : {}),
+      manifestsRoot: manifestsRoots[0]!,
+      containerRegistry: { nameSecret: acrName, loginServerSecret: acrServer },
+      cluster: { resourceGroupSecret: rg, nameSecret: cluster },
+      azureLogin,
+      ...(sentryFacts && anySentry ? { sentry: { organization: sentryFacts.organization!, ...(sentryFacts.authTokenSecret ? { authTokenSecret: sentryFacts.authTokenSecret } : {}) } } : {}),
+    },
+    environments,
+    secretGroups,
+    services,
+  };
+  return { registry, sharedSecretServices, comments, diagnostics };
+}
+
+/** Names in the first list's order, then each later list's extra names after their predecessor. */
+export function mergeOrder(lists: readonly (readonly string[])[]): string[] {
+  const out: string[] = [];
+  for (const list of lists) {
+    list.forEach((name, i) => {
+      if (out.includes(name)) return;
+      const before = list.slice(0, i).reverse().find((n) => out.includes(n));
+      out.splice(before === undefined ? 0 : out.indexOf(before) + 1, 0, name);
+    });
+  }
+  return out;
+}
+
+/**
+ * Kind from how the service is deployed: not built and in a phase without built services ->
+ * infrastructure; a name with "gateway" -> gateway; built from apps/ -> frontend; else backend.
+ */
+function inferKind(name: string, inputs: readonly EnvironmentInput[]): DeployKind {
+  const build = inputs.flatMap((i) => i.facts.builds).find((b) => b.name === name);
+  if (!build) {
+    const phases = inputs.flatMap((i) => i.facts.phases.filter((p) => p.includes(name)).map((p) => ({ p, i })));
+    const withBuilt = phases.some(({ p, i }) => p.some((n) => i.facts.builds.some((b) => b.name === n)));
+    return withBuilt ? "backend" : "infrastructure";
+  }
+  if (/gateway/.test(name)) return "gateway";
+  if (build.path.startsWith("apps/")) return "frontend";
+  return "backend";
+}
+
+/** Same phase, different order: harmless (a phase waits for all at once) but reported. */
+function reportOrderWithinPhases(input: EnvironmentInput, inputs: readonly EnvironmentInput[], differ: (i: EnvironmentInput, line: number, message: string, resolution: string) => void): void {
+  if (input === inputs[0]) return;
+  const primary = inputs[0]!;
+  for (const phase of input.facts.phases) {
+    const other = primary.facts.phases.find((p) => p.length === phase.length && p.every((n) => phase.includes(n)));
+    if (!other || other.join() === phase.join()) continue;
+    const moved = phase.filter((n, k) => other[k] !== n);
+    differ(
+      input,
+      input.facts.deployed[moved[0]!]?.line ?? 1,
+      `the same services deploy in one phase but in a different order (${primary.name}: ${other.join(", ")}; ${input.name}: ${phase.join(", ")})`,
+      "the generated phase applies them in registry order and waits for all at once, so the order has no effect",
+    );
+  }
+}

@@ -1,0 +1,532 @@
+/**
+ * One hand-written deploy workflow -> the facts the registry needs (what is built with which
+ * build arguments, which secrets are created, what is deployed in which order), each with the
+ * file line it came from. Everything the reader does not understand becomes a diagnostic with
+ * its file:line; nothing is dropped silently. Pure: the caller passes the text and a folder lister.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
+import { type Diagnostic, error, warning } from "../diagnostics.ts";
+import type { AzureLogin } from "../registry.ts";
+import { type ExecutedCommand, execute, logicalLines, normalizeExpression, substituteExpressions } from "./shell-script.ts";
+
+export interface Located {
+  line: number;
+}
+
+export interface DeployedService extends Located {
+  name: string;
+  manifestsDir: string;
+  deployment?: string;
+  timeoutSeconds?: number;
+  /** CronJob names, with the line that applies each. */
+  cronjobs: ({ name: string; schedule?: string } & Located)[];
+  jobs: ({ name: string } & Located)[];
+  /** Lines where a failure of this service's apply or rollout is swallowed (`|| true`). */
+  swallowed: number[];
+}
+
+export interface WorkflowFacts {
+  /** As shown in messages. */
+  file: string;
+  name?: string;
+  branch?: string;
+  githubEnvironment?: string;
+  jobIds: ({ id: string } & Located)[];
+  builds: ({ name: string; path: string } & Located)[];
+  /** Raw build-argument values per service, e.g. `https://api.x/api` or `${{ secrets.X }}`. */
+  buildArgs: Record<string, ({ name: string; value: string } & Located)[]>;
+  imageTags: string[];
+  versionFile?: string;
+  sentry?: { services: string[]; organization?: string; authTokenSecret?: string; environment?: string; releaseSuffix?: string } & Located;
+  secretGroups: ({ name: string; keys: ({ key: string; secret: string } & Located)[] } & Located)[];
+  manifestVariables: ({ name: string; value: string } & Located)[];
+  namespace?: string;
+  containerRegistry: { nameSecret?: string; loginServerSecret?: string };
+  cluster: { resourceGroupSecret?: string; nameSecret?: string };
+  azureLogin?: AzureLogin & Located;
+  manifestsRoot: string;
+  /** Deploy phases in order: services applied together, then awaited. */
+  phases: string[][];
+  deployed: Record<string, DeployedService>;
+  ingress?: { path: string } & Located;
+  /** Cluster steps the templates already do, by normalized command text. */
+  templateCovered: ({ command: string } & Located)[];
+  diagnostics: Diagnostic[];
+}
+
+export interface ReadContext {
+  /** Lists the YAML files of a folder relative to the repository root (for cronjob folders). */
+  listYamlFiles(relativeDir: string): string[] | undefined;
+  /** Reads a file relative to the repository root (for cronjob schedules). */
+  readFile(relativePath: string): string | undefined;
+  /** Normalized command lines of the deploy templates; a step made of them is already generated. */
+  templateCommands: ReadonlySet<string>;
+}
+
+const SECRET = /^\$\{\{ secrets\.([A-Za-z_][A-Za-z0-9_]*) \}\}$/;
+
+export function secretName(value: string): string | undefined {
+  return SECRET.exec(value.trim())?.[1];
+}
+
+export function normalizeCommand(words: readonly string[]): string {
+  return words.join(" ").replace(/\s+/g, " ").trim();
+}
+
+export function readWorkflow(text: string, file: string, ctx: ReadContext): WorkflowFacts {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const lineOf = (node: unknown): number => {
+    const range = (node as Node | undefined)?.range;
+    return range ? lineCounter.linePos(range[0]).line : 1;
+  };
+  const facts: WorkflowFacts = {
+    file,
+    jobIds: [],
+    builds: [],
+    buildArgs: {},
+    imageTags: [],
+    secretGroups: [],
+    manifestVariables: [],
+    containerRegistry: {},
+    cluster: {},
+    manifestsRoot: "infra/k8s",
+    phases: [],
+    deployed: {},
+    templateCovered: [],
+    diagnostics: [],
+  };
+  const unmappable = (line: number, message: string, fix?: string): void => {
+    facts.diagnostics.push(error("IMPORT_UNMAPPABLE", message, { file, line, fix: fix ?? "carry it over by hand (templates/deploy/ for cluster steps), or remove it" }));
+  };
+  const notCarried = (line: number, message: string): void => {
+    facts.diagnostics.push(warning("IMPORT_NOT_CARRIED_OVER", message, { file, line }));
+  };
+  if (doc.errors.length) {
+    for (const e of doc.errors) unmappable(lineCounter.linePos(e.pos[0]).line, `not valid YAML: ${e.message.split("\n")[0]}`, "fix the YAML first");
+    return facts;
+  }
+  const root = doc.contents;
+  if (!isMap(root)) {
+    unmappable(1, "not a workflow: the document is not a mapping");
+    return facts;
+  }
+  const js = doc.toJS() as Record<string, any>;
+  facts.name = typeof js.name === "string" ? js.name : undefined;
+  const push = js.on?.push;
+  const branches = push?.branches;
+  if (Array.isArray(branches) && typeof branches[0] === "string") {
+    facts.branch = branches[0];
+    if (branches.length > 1) unmappable(lineOf(doc.getIn(["on", "push", "branches", 1], true)), `more than one branch deploys (${branches.join(", ")}); the registry has one branch per environment`);
+  }
+  const workflowEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries((js.env ?? {}) as Record<string, unknown>)) workflowEnv[`env.${k}`] = String(v);
+
+  const jobs = root.get("jobs", true);
+  if (!isMap(jobs)) {
+    unmappable(1, "the workflow has no jobs");
+    return facts;
+  }
+  const events: { cmd: ExecutedCommand; stepLine: number }[] = [];
+  for (const jobPair of jobs.items as Pair<Node, Node>[]) {
+    const id = String((jobPair.key as { value?: unknown }).value);
+    const job = jobPair.value;
+    facts.jobIds.push({ id, line: lineOf(jobPair.key) });
+    if (!isMap(job)) continue;
+    const jobJs = job.toJSON() as Record<string, any>;
+    const jobEnv: Record<string, string> = { ...workflowEnv };
+    for (const [k, v] of Object.entries((jobJs.env ?? {}) as Record<string, unknown>)) jobEnv[`env.${k}`] = String(v);
+    const environment = typeof jobJs.environment === "string" ? jobJs.environment : jobJs.environment?.name;
+    if (typeof environment === "string") facts.githubEnvironment ??= environment;
+    const matrixNode = job.getIn(["strategy", "matrix"], true);
+    const steps = job.get("steps", true);
+    if (!isSeq(steps)) {
+      unmappable(lineOf(jobPair.key), `job "${id}" has no steps the importer can read`);
+      continue;
+    }
+    if (matrixNode !== undefined) readMatrix(matrixNode as Node, facts, lineOf, unmappable);
+    for (const stepNode of steps.items) {
+      if (!isMap(stepNode)) continue;
+      const step = stepNode.toJSON() as Record<string, any>;
+      const stepLine = lineOf(stepNode);
+      const label = `step "${step.name ?? step.uses ?? "(unnamed)"}"`;
+      if (typeof step.uses === "string") {
+        readUsesStep(step, stepNode, stepLine, label, facts, lineOf, unmappable, notCarried);
+        continue;
+      }
+      if (typeof step.run !== "string") {
+        unmappable(stepLine, `${label} has neither run nor uses`);
+        continue;
+      }
+      const runNode = stepNode.get("run", true) as Node;
+      const block = isScalar(runNode) && (runNode.type === "BLOCK_LITERAL" || runNode.type === "BLOCK_FOLDED");
+      const firstLine = lineOf(runNode) + (block ? 1 : 0);
+      const stepEnv: Record<string, string> = { ...jobEnv };
+      for (const [k, v] of Object.entries((step.env ?? {}) as Record<string, unknown>)) stepEnv[`env.${k}`] = String(v);
+      const runText = substituteExpressions(step.run, stepEnv);
+      const ifText = typeof step.if === "string" ? step.if : undefined;
+      const uses = (re: RegExp): boolean => re.test(runText);
+
+      if (uses(/\bdocker\s+build\b/)) {
+        readBuildStep(runText, firstLine, facts, unmappable);
+        if (ifText) unmappable(stepLine, `${label} runs only if ${ifText}; the generated build runs for every matrix entry`);
+        continue;
+      }
+      if (uses(/\bsentry-cli\b/)) {
+        readSentryStep(step, runText, firstLine, stepLine, facts, unmappable);
+        continue;
+      }
+      if (ifText) unmappable(stepLine, `${label} has a condition (if: ${ifText}) the importer cannot carry over`);
+      const executed = execute(logicalLines(runText, firstLine));
+      for (const u of executed.unknown) unmappable(u.line, `${label}: ${u.message}: ${u.text}`);
+      const assumed = new Map<number, string[]>();
+      for (const a of executed.assumptions) assumed.set(a.line, [...(assumed.get(a.line) ?? []), a.text]);
+      for (const [line, conds] of assumed)
+        facts.diagnostics.push(
+          warning("IMPORT_ASSUMPTION", `file test${conds.length > 1 ? ` (${conds.length} loop iterations)` : ""} "${conds[0]}" assumed true: the generated workflow applies the folder of every registered service unconditionally`, { file, line }),
+        );
+      for (const e of executed.exports) if (executed.commands.some((c) => c.words[0] === "envsubst")) facts.manifestVariables.push({ name: e.name, value: e.value, line: e.line });
+      if (executed.commands.some((c) => c.words[0] === "envsubst")) {
+        for (const [k, v] of Object.entries((step.env ?? {}) as Record<string, unknown>)) facts.manifestVariables.push({ name: k, value: String(v), line: stepLine });
+      }
+      for (const cmd of executed.commands) {
+        if (ctx.templateCommands.has(normalizeCommand(cmd.words))) {
+          facts.templateCovered.push({ command: normalizeCommand(cmd.words), line: cmd.line });
+          continue;
+        }
+        if (!readDeployCommand(cmd, facts, unmappable, notCarried)) events.push({ cmd, stepLine });
+      }
+    }
+  }
+  buildDeployOrder(events.filter((e) => e.cmd.words[0] === "kubectl"), facts, ctx, unmappable);
+  for (const e of events) if (e.cmd.words[0] !== "kubectl" || (e.cmd.words[1] !== "apply" && e.cmd.words[1] !== "rollout")) unmappable(e.cmd.line, `command the importer cannot map: ${e.cmd.words.join(" ")}`);
+  return facts;
+}
+
+type LineOf = (node: unknown) => number;
+type Report = (line: number, message: string, fix?: string) => void;
+
+function readMatrix(matrixNode: Node, facts: WorkflowFacts, lineOf: LineOf, unmappable: Report): void {
+  if (!isMap(matrixNode)) {
+    unmappable(lineOf(matrixNode), "a matrix the importer cannot read (expected `service:` with a list)");
+    return;
+  }
+  for (const pair of (matrixNode as YAMLMap<Node, Node>).items) {
+    const key = String((pair.key as { value?: unknown }).value);
+    const list = pair.value;
+    if (key !== "service" || !isSeq(list)) {
+      unmappable(lineOf(pair.key), `matrix key "${key}" is not mapped (only a \`service\` list is)`);
+      continue;
+    }
+    for (const item of list.items) {
+      const v = (item as Node).toJSON() as unknown;
+      if (typeof v === "string") facts.builds.push({ name: v, path: "", line: lineOf(item) });
+      else if (v && typeof v === "object" && typeof (v as any).name === "string") {
+        const extra = Object.keys(v).filter((k) => k !== "name" && k !== "path");
+        if (extra.length) unmappable(lineOf(item), `matrix entry "${(v as any).name}" has fields the registry does not know: ${extra.join(", ")}`);
+        facts.builds.push({ name: (v as any).name, path: typeof (v as any).path === "string" ? (v as any).path : "", line: lineOf(item) });
+      } else unmappable(lineOf(item), "a matrix entry without a name");
+    }
+  }
+}
+
+function readUsesStep(step: Record<string, any>, node: YAMLMap, line: number, label: string, facts: WorkflowFacts, lineOf: LineOf, unmappable: Report, notCarried: Report): void {
+  const action = String(step.uses).split("@")[0]!.toLowerCase();
+  const w = (step.with ?? {}) as Record<string, unknown>;
+  if (action === "actions/checkout") return;
+  if (action === "azure/login") {
+    const creds = typeof w.creds === "string" ? secretName(normalizeExpression(w.creds)) : undefined;
+    const client = typeof w["client-id"] === "string" ? secretName(normalizeExpression(w["client-id"])) : undefined;
+    const tenant = typeof w["tenant-id"] === "string" ? secretName(normalizeExpression(w["tenant-id"])) : undefined;
+    const sub = typeof w["subscription-id"] === "string" ? secretName(normalizeExpression(w["subscription-id"])) : undefined;
+    if (creds) facts.azureLogin ??= { method: "credentials", credentialsSecret: creds, line };
+    else if (client && tenant && sub) facts.azureLogin ??= { method: "oidc", clientIdSecret: client, tenantIdSecret: tenant, subscriptionIdSecret: sub, line };
+    else unmappable(lineOf(node.get("with", true)) || line, `${label}: azure/login inputs must be secrets (creds, or client-id + tenant-id + subscription-id)`);
+    return;
+  }
+  if (["actions/setup-node", "pnpm/action-setup", "actions/cache", "docker/setup-buildx-action"].includes(action)) {
+    notCarried(line, `${label} (${action}) is not carried over: the generated build runs docker only, the Dockerfile installs what it needs`);
+    return;
+  }
+  unmappable(line, `${label} uses ${step.uses}, which the registry has no place for`);
+}
+
+/** Evaluates the build script once per matrix entry: its if/elif chain picks that entry's build arguments. */
+function readBuildStep(runText: string, firstLine: number, facts: WorkflowFacts, unmappable: Report): void {
+  const reported = new Set<string>();
+  const once = (line: number, message: string): void => {
+    if (!reported.has(`${line}:${message}`)) unmappable(line, message);
+    reported.add(`${line}:${message}`);
+  };
+  for (const b of facts.builds) {
+    const text = substituteExpressions(runText, { "matrix.service.name": b.name, "matrix.service.path": b.path || `\${{ matrix.service.path }}`, "matrix.service": b.name });
+    const run = execute(logicalLines(text, firstLine));
+    for (const u of run.unknown) once(u.line, `build script: ${u.message}: ${u.text}`);
+    const versionSub = run.substitutions.find((s) => /^cat\s+\S+$/.test(s.command));
+    if (versionSub) facts.versionFile ??= versionSub.command.split(/\s+/)[1]!.replace(/^["']|["']$/g, "");
+    const args: ({ name: string; value: string } & Located)[] = [];
+    const tags: string[] = [];
+    for (const cmd of run.commands) {
+      const [tool, sub] = cmd.words;
+      if (tool !== "docker") {
+        if (!["echo", "true", "set"].includes(tool ?? "")) once(cmd.line, `build script runs a command the importer cannot map: ${cmd.words.join(" ")}`);
+        continue;
+      }
+      if (sub === "build" || (sub === "buildx" && cmd.words[2] === "build")) {
+        const words = cmd.words;
+        for (let i = 0; i < words.length; i++) {
+          let arg: string | undefined;
+          if (words[i] === "--build-arg") arg = words[++i];
+          else if (words[i]!.startsWith("--build-arg=")) arg = words[i]!.slice("--build-arg=".length);
+          else if ((words[i] === "-f" || words[i] === "--file") && !b.path) b.path = (words[i + 1] ?? "").replace(/\/Dockerfile$/, "");
+          if (arg !== undefined) {
+            const eq = arg.indexOf("=");
+            if (eq === -1) once(cmd.line, `build argument "${arg}" without a value is not mapped`);
+            else args.push({ name: arg.slice(0, eq), value: arg.slice(eq + 1), line: cmd.line });
+          }
+          if (words[i] === "--target" && words[i + 1] !== "production") once(cmd.line, `docker build --target ${words[i + 1]}: the generated build always uses --target production`);
+        }
+      } else if (sub === "push") {
+        const ref = cmd.words[2] ?? "";
+        const server = /^\$\{\{ secrets\.([A-Za-z_][A-Za-z0-9_]*) \}\}\//.exec(ref);
+        if (server) facts.containerRegistry.loginServerSecret ??= server[1];
+        const tag = ref.slice(ref.lastIndexOf(":") + 1);
+        tags.push(
+          tag
+            .replace(/\$\{\{ github\.sha \}\}/g, "{sha}")
+            .replace(/\$\{GITHUB_SHA\}/g, "{sha}")
+            .replace(new RegExp(`\\$\\{${versionSub?.name ?? "VERSION"}\\}`, "g"), "{version}"),
+        );
+      } else if (sub !== "tag") once(cmd.line, `docker ${sub} is not mapped`);
+    }
+    if (args.length) facts.buildArgs[b.name] = args;
+    if (!facts.imageTags.length) facts.imageTags = tags;
+    if (!b.path) b.path = `services/${b.name}`;
+  }
+}
+
+function readSentryStep(step: Record<string, any>, runText: string, firstLine: number, stepLine: number, facts: WorkflowFacts, unmappable: Report): void {
+  let services = facts.builds.map((b) => b.name);
+  if (typeof step.if === "string") {
+    const cond = step.if.replace(/^\$\{\{\s*|\s*\}\}$/g, "");
+    const names = cond.split("||").map((part: string) => /^\(?\s*matrix\.service(?:\.name)?\s*==\s*['"]([^'"]+)['"]\s*\)?$/.exec(part.trim())?.[1]);
+    if (names.some((n: string | undefined) => n === undefined)) {
+      unmappable(stepLine, `Sentry condition is not a chain of \`matrix.service.name == '…'\` joined by ||: ${step.if}`);
+      services = [];
+    } else services = names as string[];
+  }
+  const env = (step.env ?? {}) as Record<string, unknown>;
+  const token = typeof env.SENTRY_AUTH_TOKEN === "string" ? secretName(normalizeExpression(env.SENTRY_AUTH_TOKEN)) : undefined;
+  const sample = facts.builds[0]?.name ?? "service";
+  const run = execute(logicalLines(substituteExpressions(runText, { "matrix.service.name": sample, "matrix.service": sample }), firstLine));
+  let environment: string | undefined;
+  let releaseSuffix: string | undefined;
+  const release = run.commands.flatMap((c) => c.words).find((w) => w.startsWith(`${sample}@`));
+  const releaseVar = /^(?:.*\$\{VERSION\})(.*)$/.exec(release ?? "");
+  if (releaseVar) releaseSuffix = releaseVar[1];
+  for (const c of run.commands) {
+    const i = c.words.findIndex((w) => w === "-e" || w === "--env");
+    if (c.words[0] === "sentry-cli" && c.words.includes("deploys") && i !== -1) environment = c.words[i + 1];
+  }
+  facts.sentry = {
+    services,
+    line: stepLine,
+    ...(typeof env.SENTRY_ORG === "string" ? { organization: env.SENTRY_ORG } : {}),
+    ...(token ? { authTokenSecret: token } : {}),
+    ...(environment ? { environment } : {}),
+    ...(releaseSuffix !== undefined ? { releaseSuffix } : {}),
+  };
+}
+
+/** Returns true when the command was consumed (or is a deploy event the caller orders). */
+function readDeployCommand(cmd: ExecutedCommand, facts: WorkflowFacts, unmappable: Report, notCarried: Report): boolean {
+  const w = cmd.words;
+  const flag = (name: string): string | undefined => {
+    const i = w.indexOf(name);
+    if (i !== -1) return w[i + 1];
+    return w.find((x) => x.startsWith(`${name}=`))?.slice(name.length + 1);
+  };
+  const [tool, sub, obj] = w;
+  if (tool === "az" && sub === "acr" && obj === "login") {
+    const s = secretName(flag("--name") ?? flag("-n") ?? "");
+    if (s) facts.containerRegistry.nameSecret ??= s;
+    else unmappable(cmd.line, "az acr login --name must read a GitHub secret (${{ secrets.NAME }})");
+    return true;
+  }
+  if (tool === "az" && sub === "aks" && obj === "get-credentials") {
+    const rg = secretName(flag("--resource-group") ?? flag("-g") ?? "");
+    const name = secretName(flag("--name") ?? flag("-n") ?? "");
+    if (rg) facts.cluster.resourceGroupSecret ??= rg;
+    if (name) facts.cluster.nameSecret ??= name;
+    if (!rg || !name) unmappable(cmd.line, "az aks get-credentials --resource-group and --name must read GitHub secrets");
+    return true;
+  }
+  if (tool !== "kubectl") {
+    if (["envsubst", "mv", "cp", "cat", "rm"].includes(tool ?? "")) return true; // manifest rendering: the generator renders them itself
+    if (["echo", "true", "sleep", "set", ":"].includes(tool ?? "")) return true;
+    if (["pnpm", "npm", "yarn"].includes(tool ?? "")) {
+      notCarried(cmd.line, `${w.join(" ")} is not carried over: the generated build runs docker only`);
+      return true;
+    }
+    return false;
+  }
+  if (sub === "create" && obj === "namespace") {
+    const ns = w[3];
+    if (ns && !ns.includes("${")) facts.namespace ??= ns;
+    return true;
+  }
+  if (sub === "create" && obj === "secret") {
+    const name = w[4];
+    if (w[3] !== "generic" || !name) {
+      unmappable(cmd.line, `kubectl create secret ${w[3]} is not mapped (only generic secrets from --from-literal are)`);
+      return true;
+    }
+    const keys: ({ key: string; secret: string } & Located)[] = [];
+    for (const word of w) {
+      const m = /^--from-literal=([^=]+)=(.*)$/.exec(word);
+      if (!m) {
+        if (word.startsWith("--from-")) unmappable(cmd.line, `secret "${name}": ${word.split("=")[0]} is not mapped (only --from-literal=key=\${{ secrets.X }})`);
+        continue;
+      }
+      const secret = secretName(m[2]!);
+      if (secret) keys.push({ key: m[1]!, secret, line: cmd.line });
+      else unmappable(cmd.line, `secret "${name}" key "${m[1]}" is not a GitHub secret (${m[2]}); the registry creates keys from GitHub secrets only`);
+    }
+    const ns = flag("--namespace") ?? flag("-n");
+    if (ns && !ns.includes("${")) facts.namespace ??= ns;
+    facts.secretGroups.push({ name, keys, line: cmd.line });
+    return true;
+  }
+  if (sub === "apply" || (sub === "rollout" && obj === "status")) return false; // ordered by buildDeployOrder
+  if (["get", "describe", "logs", "top", "wait", "version", "cluster-info"].includes(sub ?? "")) {
+    notCarried(cmd.line, `kubectl ${sub} (read-only) is not carried over: templates/deploy/post-deploy.yml shows the deployment status`);
+    return true;
+  }
+  return false;
+}
+
+/** kubectl apply / rollout lines, in order -> phases: a service applied after a wait starts a new phase. */
+function buildDeployOrder(events: { cmd: ExecutedCommand }[], facts: WorkflowFacts, ctx: ReadContext, unmappable: Report): void {
+  const applies = events.flatMap(({ cmd }) => (cmd.words[1] === "apply" ? applyPaths(cmd.words) : []));
+  facts.manifestsRoot = inferManifestsRoot(applies) ?? facts.manifestsRoot;
+  const rootPrefix = `${facts.manifestsRoot}/`;
+  let current: string[] = [];
+  let awaited = false;
+  const closePhase = (): void => {
+    if (current.length) facts.phases.push(current);
+    current = [];
+    awaited = false;
+  };
+  for (const { cmd } of events) {
+    if (cmd.words[1] === "rollout") {
+      const target = cmd.words.find((w) => w.startsWith("deployment/") || w.startsWith("deploy/"));
+      const timeout = (cmd.words.find((w) => w.startsWith("--timeout="))?.slice(10) ?? cmd.words[cmd.words.indexOf("--timeout") + 1]) || undefined;
+      if (!target) {
+        unmappable(cmd.line, `rollout of something other than a Deployment: ${cmd.words.join(" ")}`);
+        continue;
+      }
+      const deployment = target.slice(target.indexOf("/") + 1);
+      let service = facts.deployed[deployment];
+      if (!service) {
+        const waiting = current.map((n) => facts.deployed[n]!).filter((s) => s.timeoutSeconds === undefined);
+        if (waiting.length === 1) {
+          service = waiting[0]!;
+          service.deployment = deployment;
+        }
+      }
+      if (!service) {
+        unmappable(cmd.line, `waits for deployment/${deployment}, which no kubectl apply of a service folder deployed before`);
+        continue;
+      }
+      const seconds = parseTimeout(timeout);
+      service.timeoutSeconds = Math.max(service.timeoutSeconds ?? 0, seconds ?? 300);
+      if (cmd.swallowed) service.swallowed.push(cmd.line);
+      awaited = true;
+      continue;
+    }
+    for (const raw of applyPaths(cmd.words)) {
+      const path = raw.replace(/^\.\//, "");
+      if (!path.startsWith(rootPrefix)) {
+        unmappable(cmd.line, `kubectl apply -f ${raw} is outside the manifests folder ${facts.manifestsRoot}/`, "move it to templates/deploy/cluster-prerequisites.yml or post-deploy.yml");
+        continue;
+      }
+      const rest = path.slice(rootPrefix.length).replace(/\/$/, "");
+      const parts = rest.split("/");
+      if (parts.length === 1 && /\.ya?ml$/.test(rest)) {
+        if (/ingress/.test(rest)) facts.ingress = { path: rest, line: cmd.line };
+        else unmappable(cmd.line, `kubectl apply -f ${raw}: a top-level manifest that is not the ingress`, "move it to templates/deploy/cluster-prerequisites.yml");
+        continue;
+      }
+      const dir = parts[0]!;
+      const sub = parts[1];
+      if (sub === "cronjobs" || sub === "jobs") {
+        const service = facts.deployed[dir];
+        if (!service) {
+          unmappable(cmd.line, `applies ${raw} before the folder of "${dir}" is deployed`);
+          continue;
+        }
+        const files = parts[2] ? [parts[2]] : ctx.listYamlFiles(`${facts.manifestsRoot}/${dir}/${sub}`);
+        if (!files) {
+          unmappable(cmd.line, `applies the folder ${raw}, whose files the importer cannot list (pass --root <repository> so it can read ${facts.manifestsRoot}/${dir}/${sub}/)`);
+          continue;
+        }
+        for (const f of files) {
+          const name = f.replace(/\.ya?ml$/, "");
+          if (sub === "jobs") service.jobs.push({ name, line: cmd.line });
+          else {
+            const schedule = /^\s*schedule:\s*["']?([^"'\n#]+?)["']?\s*(#.*)?$/m.exec(ctx.readFile(`${facts.manifestsRoot}/${dir}/cronjobs/${f}`) ?? "")?.[1];
+            service.cronjobs.push({ name, ...(schedule ? { schedule } : {}), line: cmd.line });
+          }
+        }
+        if (cmd.swallowed) service.swallowed.push(cmd.line);
+        continue;
+      }
+      if (sub !== undefined && !(parts.length === 2 && /\.ya?ml$/.test(sub))) {
+        unmappable(cmd.line, `kubectl apply -f ${raw}: not a service folder, cronjob or job`);
+        continue;
+      }
+      if (sub !== undefined && ctx.templateCommands.size && /cert-manager|ingress-nginx/.test(dir)) {
+        unmappable(cmd.line, `kubectl apply -f ${raw}: a cluster component, not a service`, "move it to templates/deploy/cluster-prerequisites.yml");
+        continue;
+      }
+      if (awaited) closePhase();
+      const existing = facts.deployed[dir];
+      if (!existing) {
+        facts.deployed[dir] = { name: dir, manifestsDir: dir, cronjobs: [], jobs: [], swallowed: [], line: cmd.line };
+        current.push(dir);
+      }
+      if (cmd.swallowed) facts.deployed[dir]!.swallowed.push(cmd.line);
+    }
+  }
+  closePhase();
+}
+
+function applyPaths(words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 2; i < words.length; i++) {
+    if (words[i] === "-f" || words[i] === "--filename") out.push(words[++i] ?? "");
+    else if (words[i]!.startsWith("--filename=") || words[i]!.startsWith("-f=")) out.push(words[i]!.split("=").slice(1).join("="));
+  }
+  return out.filter((p) => p && p !== "-");
+}
+
+/** The folder most service folders are in: `infra/k8s` for `infra/k8s/<service>/`. */
+function inferManifestsRoot(paths: readonly string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const p of paths) {
+    const clean = p.replace(/^\.\//, "").replace(/\/$/, "");
+    const parts = clean.split("/");
+    const cron = parts.findIndex((x) => x === "cronjobs" || x === "jobs");
+    const dirParts = cron > 0 ? parts.slice(0, cron - 1) : /\.ya?ml$/.test(clean) ? parts.slice(0, -1) : parts.slice(0, -1);
+    if (!dirParts.length) continue;
+    const root = dirParts.join("/");
+    counts.set(root, (counts.get(root) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
+}
+
+function parseTimeout(text: string | undefined): number | undefined {
+  const m = /^(\d+)(s|m|h)?$/.exec(text ?? "");
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] === "m" ? 60 : m[2] === "h" ? 3600 : 1);
+}

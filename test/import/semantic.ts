@@ -1,0 +1,140 @@
+/**
+ * What a deploy workflow does, independent of how it is written: the services it builds, each
+ * one's build arguments, the secret keys it creates, the Sentry services, the manifests it
+ * applies and the rollouts it awaits, and the order constraints between them. Used on the
+ * hand-written originals and on the generated workflows alike, so a round trip can be compared.
+ *
+ * Scripts are run through the importer's bash subset (shell-script.ts, unit-tested on its own);
+ * everything else here is independent of the importer's mapping code.
+ */
+import { parse } from "yaml";
+import { execute, logicalLines, substituteExpressions } from "../../generator/import/shell-script.ts";
+
+export interface Semantics {
+  built: string[];
+  /** service -> build arg -> value (`${{ secrets.X }}` for secrets, else the literal). */
+  buildArgs: Record<string, Record<string, string>>;
+  /** group -> sorted `key=SECRET`. */
+  secretKeys: Record<string, string[]>;
+  sentry: string[];
+  /** Service folders, cronjob and job files applied (sorted). */
+  applied: string[];
+  /** Deployments whose rollout is awaited (sorted). */
+  rollouts: string[];
+  /** `a<b`: the rollout of a is awaited before b's manifests are applied. */
+  order: string[];
+}
+
+type Json = Record<string, any>;
+
+/** `listDir` expands a folder apply (`…/cronjobs/`) into its files, as kubectl would. */
+export function semanticsOf(text: string, listDir: (dir: string) => string[] = () => []): Semantics {
+  const wf = parse(text) as Json;
+  const jobs = Object.values((wf.jobs ?? {}) as Record<string, Json>);
+  const entries = matrixEntries(wf);
+  const sem: Semantics = { built: entries.map((e) => e.name).sort(), buildArgs: {}, secretKeys: {}, sentry: [], applied: [], rollouts: [], order: [] };
+  const wfEnv = Object.fromEntries(Object.entries((wf.env ?? {}) as Json).map(([k, v]) => [`env.${k}`, String(v)]));
+  const events: { kind: "apply" | "rollout"; name: string }[] = [];
+  for (const job of jobs) {
+    for (const step of (job.steps ?? []) as Json[]) {
+      if (typeof step.run !== "string") continue;
+      const run = substituteExpressions(step.run, wfEnv);
+      if (/docker\s+build/.test(run)) {
+        for (const e of entries) sem.buildArgs[e.name] = buildArgsOf(e, run, step);
+        continue;
+      }
+      if (/sentry-cli/.test(run) && typeof step.if === "string" && /==/.test(step.if)) {
+        sem.sentry = [...step.if.matchAll(/==\s*'([^']+)'/g)].map((m) => m[1]!).sort();
+        continue;
+      }
+      for (const line of logicalLines(run, 1)) {
+        const group = /kubectl create secret generic '?([\w.-]+)'?/.exec(line.text);
+        if (!group) continue;
+        const keys = [
+          ...[...line.text.matchAll(/--from-literal=([^=\s]+)=\$\{\{\s*secrets\.(\w+)\s*\}\}/g)].map((m) => `${m[1]}=${m[2]}`),
+          ...[...line.text.matchAll(/--from-file='?([^=' ]+)'?=<\(printf '%s' "\$(\w+)"\)/g)].map((m) => `${m[1]}=${(step.env?.[m[2]!] as string | undefined)?.match(/secrets\.(\w+)/)?.[1] ?? m[2]}`),
+        ];
+        sem.secretKeys[group[1]!] = [...new Set([...(sem.secretKeys[group[1]!] ?? []), ...keys])].sort();
+      }
+      for (const cmd of execute(logicalLines(run, 1)).commands) {
+        if (cmd.words[0] !== "kubectl") continue;
+        if (cmd.words[1] === "apply") {
+          for (let i = 0; i < cmd.words.length; i++) {
+            if (cmd.words[i] !== "-f") continue;
+            const path = cmd.words[i + 1]!;
+            const files = /\/(cronjobs|jobs)\/$/.test(path) ? listDir(path).map((f) => `${path}${f}`) : [path];
+            for (const f of files) {
+              if (/\/(cronjobs|jobs)\//.test(f) || f.endsWith("/")) sem.applied.push(f);
+              if (f.endsWith("/")) events.push({ kind: "apply", name: f.split("/").slice(-2)[0]! });
+            }
+          }
+        } else if (cmd.words[1] === "rollout" && cmd.words[2] === "status") {
+          const target = cmd.words.find((w) => w.startsWith("deployment/"));
+          if (target && !/ingress-nginx|cert-manager/.test(cmd.words.join(" "))) {
+            sem.rollouts.push(target.slice("deployment/".length));
+            events.push({ kind: "rollout", name: target.slice("deployment/".length) });
+          }
+        }
+      }
+    }
+    // The generated workflow records Sentry services in the matrix.
+    if (entries.some((e) => "sentry" in e)) sem.sentry = entries.filter((e) => e.sentry === true).map((e) => e.name).sort();
+  }
+  sem.applied = [...new Set(sem.applied)].sort();
+  sem.rollouts = [...new Set(sem.rollouts)].sort();
+  const awaited = new Set<string>();
+  const order = new Set<string>();
+  for (const e of events) {
+    if (e.kind === "rollout") awaited.add(e.name);
+    else for (const a of awaited) if (a !== e.name) order.add(`${a}<${e.name}`);
+  }
+  sem.order = [...order].sort();
+  return sem;
+}
+
+/** A literal matrix list, or (generated) the entries embedded as JSON lines in a script. */
+function matrixEntries(wf: Json): Json[] {
+  for (const job of Object.values((wf.jobs ?? {}) as Record<string, Json>)) {
+    const list = job.strategy?.matrix?.service;
+    if (Array.isArray(list)) return list.map((x: unknown) => (typeof x === "string" ? { name: x } : (x as Json)));
+  }
+  const out: Json[] = [];
+  for (const job of Object.values((wf.jobs ?? {}) as Record<string, Json>))
+    for (const step of (job.steps ?? []) as Json[])
+      for (const line of String(step.run ?? "").split("\n")) {
+        const t = line.trim().replace(/,$/, "");
+        if (!t.startsWith("{") || !t.includes('"entry"')) continue;
+        const entry = (JSON.parse(t) as Json).entry as Json | undefined;
+        if (entry?.name && !out.some((o) => o.name === entry.name)) out.push(entry);
+      }
+  return out;
+}
+
+function buildArgsOf(entry: Json, run: string, step: Json): Record<string, string> {
+  const args: Record<string, string> = {};
+  if (typeof entry["build-args"] === "string") {
+    // generated: non-secret args in the matrix, secret ones in the step env, per service
+    for (const line of (entry["build-args"] as string).split("\n").filter(Boolean)) {
+      const eq = line.indexOf("=");
+      args[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+    for (const name of String(entry["secret-build-args"] ?? "").split(" ").filter(Boolean)) {
+      const expr = String(step.env?.[name] ?? "");
+      const arm = new RegExp(`matrix\\.service\\.name == '${entry.name}' && secrets\\.(\\w+)`).exec(expr);
+      args[name] = arm ? `\${{ secrets.${arm[1]} }}` : "(missing)";
+    }
+    return args;
+  }
+  // hand-written: the script's if/elif chain, run for this service
+  const text = substituteExpressions(run, { "matrix.service.name": entry.name, "matrix.service.path": entry.path ?? "", "matrix.service": entry.name });
+  for (const cmd of execute(logicalLines(text, 1)).commands) {
+    if (cmd.words[0] !== "docker" || cmd.words[1] !== "build") continue;
+    cmd.words.forEach((w, i) => {
+      if (w !== "--build-arg") return;
+      const a = cmd.words[i + 1]!;
+      const eq = a.indexOf("=");
+      args[a.slice(0, eq)] = a.slice(eq + 1);
+    });
+  }
+  return args;
+}
