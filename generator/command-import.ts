@@ -7,7 +7,6 @@
  * (without --force), nothing written; 3 the imported registry does not generate (a bug).
  */
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { EXIT, type CliIo } from "./cli-types.ts";
 import { usageError } from "./cli.ts";
@@ -18,6 +17,7 @@ import { normalizeCommand, readWorkflow } from "./import/read-workflow.ts";
 import { execute, logicalLines } from "./import/shell-script.ts";
 import { listYamlFiles, readIfExists, readTemplates, toPosix, writeAtomic } from "./io.ts";
 import { resolvePaths } from "./project.ts";
+import { toolRoot } from "./scaffold/tool-root.ts";
 import { parseTemplate, TEMPLATE_FILES, type TemplateName } from "./templates.ts";
 
 export async function runImport(args: string[], io: CliIo): Promise<number> {
@@ -102,15 +102,6 @@ function repositoryOf(file: string): string | undefined {
 export function registryImportFrom(outDir: string): string {
   const rel = toPosix(relative(outDir, join(toolRoot(), "generator", "registry.ts")));
   return rel.startsWith(".") ? rel : `./${rel}`;
-}
-
-function toolRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    if (readIfExists(join(dir, "generator", "registry.ts")) !== undefined) return dir;
-    dir = dirname(dir);
-  }
-  return resolve(dirname(fileURLToPath(import.meta.url)), "..");
 }
 
 function commandsOfTemplates(texts: Record<TemplateName, string>): Set<string> {

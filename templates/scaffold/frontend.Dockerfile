@@ -1,0 +1,29 @@
+# Scaffolded by `pnpm gen:workflows add-service {{name}}`; yours to edit.
+# Multi-stage Next.js build: NEXT_PUBLIC_* values are baked in at build time (declare them as
+# ARGs here and as buildArgs in services.config.ts); the `production` target runs the standalone
+# server as the unprivileged `node` user.
+FROM node:20-alpine AS base
+RUN corepack enable
+WORKDIR /app
+
+FROM base AS deps
+COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
+COPY {{path}}/package.json ./{{path}}/
+RUN pnpm install --frozen-lockfile --filter "./{{path}}..."
+
+FROM deps AS builder
+ARG NEXT_PUBLIC_API_URL
+ENV NEXT_PUBLIC_API_URL=$NEXT_PUBLIC_API_URL
+COPY . .
+RUN pnpm --filter "./{{path}}" build
+
+FROM node:20-alpine AS production
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=builder --chown=node:node /app/{{path}}/.next/standalone ./
+COPY --from=builder --chown=node:node /app/{{path}}/.next/static ./{{path}}/.next/static
+COPY --from=builder --chown=node:node /app/{{path}}/public ./{{path}}/public
+USER node
+EXPOSE 3000
+ENV PORT=3000
+CMD ["node", "{{path}}/server.js"]
