@@ -10,8 +10,9 @@ export interface LineRange {
 export function changedLines(committed: string, generated: string): LineRange[] {
   const patch = structuredPatch("committed", "generated", committed, generated, "", "", { context: 0 });
   return patch.hunks.map((h) => {
-    // A hunk that only adds lines has oldLines 0 and points at the line before the insertion.
-    const from = h.oldLines === 0 ? h.oldStart + 1 : h.oldStart;
+    // A hunk that only adds lines (lines missing from the committed file) has oldLines 0 and
+    // oldStart at the committed line they are missing before.
+    const from = Math.max(1, h.oldStart);
     return { from, to: Math.max(from, h.oldStart + h.oldLines - 1) };
   });
 }
