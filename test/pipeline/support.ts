@@ -4,7 +4,8 @@
  */
 import { planEnvironment, type DeployPlan } from "../../generator/plan.ts";
 import type { Registry } from "../../generator/registry.ts";
-import type { JobContext, JobRunResult, StepResult, ToolCall } from "../harness/run-job.ts";
+import type { JobRunResult, StepResult, ToolCall } from "../harness/run-job.ts";
+import type { JobContext } from "../harness/types.ts";
 
 export const SHA = "0123456789abcdef0123456789abcdef01234567";
 export const BASE_SHA = "89abcdef0123456789abcdef0123456789abcdef";
