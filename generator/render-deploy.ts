@@ -6,6 +6,7 @@ import { azureLoginStep, jobPermissions } from "./azure.ts";
 import { SENTRY_CLI_INSTALLED, installSentryCliStep, readVersionLine } from "./render-build.ts";
 import type { DeployPhase, DeployPlan } from "./plan.ts";
 import type { PinTable } from "./pins.ts";
+import { planSummaryMarkdown } from "./plan-view.ts";
 import { script, shq } from "./shell.ts";
 import type { Templates } from "./templates.ts";
 import { type Job, type Step, checkoutStep, secretExpr } from "./workflow.ts";
@@ -162,6 +163,11 @@ function sentryDeploySteps(plan: DeployPlan): Step[] {
   ];
 }
 
+/** The deploy plan in the job summary; a quoted heredoc, so nothing in it is expanded. */
+function planSummaryStep(plan: DeployPlan): Step {
+  return { name: "Write the deploy plan to the job summary", run: script([`cat >> "$GITHUB_STEP_SUMMARY" <<'EOF'`, ...planSummaryMarkdown(plan).trimEnd().split("\n"), "EOF"]) };
+}
+
 /** Room for every phase's slowest rollout, plus ten minutes for everything else. */
 function deployTimeoutMinutes(plan: DeployPlan): number {
   const rollouts = plan.phases.reduce((sum, p) => sum + Math.max(...p.units.map((u) => u.timeoutSeconds)), 0);
@@ -186,6 +192,7 @@ export function renderDeployJob(plan: DeployPlan, pins: PinTable, templates: Tem
     ingressStep(plan),
     oneTimeJobsStep(plan),
     ...sentryDeploySteps(plan),
+    planSummaryStep(plan),
     ...templates.postDeploy,
   ].filter((s): s is Step => s !== undefined);
   return {
