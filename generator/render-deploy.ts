@@ -151,10 +151,12 @@ function sentryDeploySteps(plan: DeployPlan): Step[] {
       env: { SENTRY_AUTH_TOKEN: secretExpr(sentry.authTokenSecret), SENTRY_ORG: sentry.organization },
       run: script([
         readVersionLine(plan.versionFile),
-        ...projects.map(
-          (p) =>
-            `sentry-cli releases deploys "${p.service}@v\${VERSION}${sentry.releaseSuffix}" new --env ${shq(sentry.environment)} --project ${shq(p.project)}`,
-        ),
+        // `releases new` first (a no-op when the build created it): a re-tagged service has no
+        // release for a new VERSION, and its deploy must still be recorded.
+        ...projects.flatMap((p) => [
+          `sentry-cli releases new "${p.service}@v\${VERSION}${sentry.releaseSuffix}" --project ${shq(p.project)}`,
+          `sentry-cli releases deploys "${p.service}@v\${VERSION}${sentry.releaseSuffix}" new --env ${shq(sentry.environment)} --project ${shq(p.project)}`,
+        ]),
       ]),
       // Best effort, on purpose: every service is already rolled out when this runs, and release
       // metadata must never turn a successful deploy into a failed one.

@@ -67,9 +67,9 @@ function main(): number {
 function scale(rounds: number): void {
   const launch = join(REPO, "generator", "launch.mjs");
   const sizes: { label: string; registry: unknown }[] = [
-    { label: "17 (default registry)", registry: defaultRegistry },
-    { label: "100 (synthetic)", registry: syntheticRegistry(100) },
-    { label: "1,000 (synthetic)", registry: syntheticRegistry(1000) },
+    { label: "17 built (default)", registry: defaultRegistry },
+    { label: "100 (synthetic, 98 built)", registry: syntheticRegistry(100) },
+    { label: "1,000 (synthetic, 998 b.)", registry: syntheticRegistry(1000) },
   ];
   console.log(`\nscale: median of ${rounds} alternating runs, whole processes (affected builds on):`);
   console.log(`  ${"services".padEnd(24)} ${"gen".padStart(10)} ${"check".padStart(10)} ${"node -e 0".padStart(10)}   gen/node  check/node`);

@@ -127,6 +127,17 @@ describe.each([
     expect(step(ok, "Create Kubernetes secrets").secretNamesVisible).toContain("STRIPE_SECRET_KEY");
   });
 
+  test("GIVEN Sentry services WHEN the deploy job runs THEN each one's release is ensured (a re-tagged service has none for a new VERSION) and its deploy recorded", () => {
+    const sentryCalls = callsOf(ok.calls, "sentry-cli", "releases");
+    const projects = plan.builds.filter((b) => b.sentryProject);
+    expect(projects.length).toBeGreaterThan(5);
+    for (const b of projects) {
+      const release = `${b.name}@v1.4.2${plan.sentry!.releaseSuffix}`;
+      const mine = sentryCalls.filter((c) => c.args.includes(release)).map((c) => c.args.slice(0, 3).concat(c.args.slice(3).filter((a) => a === "new")));
+      expect(mine, b.name).toEqual([["releases", "new", release], ["releases", "deploys", release, "new"]]);
+    }
+  });
+
   test("GIVEN two GitHub secrets are missing WHEN the deploy job runs THEN the secrets step names both before failing and creates nothing", async () => {
     const missing = { ...secrets, STRIPE_WEBHOOK_SECRET: "", OPENAI_API_KEY: "" };
     const result = await deploy({ secrets: missing });
