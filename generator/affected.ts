@@ -4,14 +4,14 @@
  * commit's tags, registry-side, so the deploy finds every tag it references.
  */
 import { AFFECTED_LIBRARY, AFFECTED_MAIN } from "./affected-script.ts";
-import { azureLoginStep, jobPermissions } from "./azure.ts";
+import { jobPermissions, registryLoginSteps } from "./azure.ts";
 import { sha16 } from "./emit.ts";
 import type { BuildEntry, DeployPlan } from "./plan.ts";
 import type { PinTable } from "./pins.ts";
 import { matrixEntry, readVersionLine, tagShell } from "./render-build.ts";
 import { script } from "./shell.ts";
 import { shardsOf } from "./shards.ts";
-import { type Job, type Step, checkoutStep, secretExpr } from "./workflow.ts";
+import { type Job, checkoutStep, secretExpr } from "./workflow.ts";
 
 export const CHANGES_JOB_ID = "changes";
 export const RETAG_JOB_ID = "retag";
@@ -116,13 +116,7 @@ export function renderRetagJob(plan: DeployPlan, pins: PinTable): Job {
     permissions: jobPermissions(plan.azureLogin),
     "timeout-minutes": 30,
     steps: [
-      checkoutStep(pins),
-      azureLoginStep(plan.azureLogin, pins),
-      {
-        name: "Log in to the container registry",
-        env: { ACR_NAME: secretExpr(plan.containerRegistry.nameSecret) },
-        run: script(['az acr login --name "$ACR_NAME"']),
-      },
+      ...registryLoginSteps(plan, pins),
       {
         name: "Re-tag the deployed images of unchanged services",
         env: {

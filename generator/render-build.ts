@@ -2,12 +2,12 @@
  * The build job: one matrix entry per built service; each builds its Dockerfile (target
  * `production`), pushes every tag of the environment, and creates its Sentry release.
  */
-import { azureLoginStep, jobPermissions } from "./azure.ts";
+import { jobPermissions, registryLoginSteps } from "./azure.ts";
 import type { BuildEntry, DeployPlan } from "./plan.ts";
 import { type PinTable, SENTRY_CLI_PACKAGE } from "./pins.ts";
 import { script, shq } from "./shell.ts";
 import type { BuildShard } from "./shards.ts";
-import { type Job, type Step, checkoutStep, secretExpr } from "./workflow.ts";
+import { type Job, type Step, secretExpr } from "./workflow.ts";
 
 /** Job id of the build when one matrix holds every service; see shards.ts for more. */
 export const BUILD_JOB_ID = "build";
@@ -148,13 +148,7 @@ export function renderBuildJob(plan: DeployPlan, pins: PinTable, shard: BuildSha
     // Every build runs to the end, so one run reports every broken image; the deploy needs all.
     strategy: { "fail-fast": false, matrix: { service: matrix } },
     steps: [
-      checkoutStep(pins),
-      azureLoginStep(plan.azureLogin, pins),
-      {
-        name: "Log in to the container registry",
-        env: { ACR_NAME: secretExpr(plan.containerRegistry.nameSecret) },
-        run: script(['az acr login --name "$ACR_NAME"']),
-      },
+      ...registryLoginSteps(plan, pins),
       buildAndPushStep(plan, shard.items),
       ...sentrySteps(plan, shard.items),
     ],

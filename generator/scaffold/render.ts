@@ -42,7 +42,7 @@ export function fill(template: string, values: Record<string, string>, blocks: R
     if (m && blocks[m[2]!] !== undefined) return blocks[m[2]!]!.map((b) => `${m[1]}${b}`);
     return [line];
   });
-  return lines.join("\n").replace(/\{\{(\w+)\}\}/g, (whole, key: string) => {
+  return lines.join("\n").replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     if (values[key] === undefined) throw new Error(`bug: template placeholder {{${key}}} has no value`);
     return values[key]!;
   });

@@ -2,12 +2,13 @@
  * `add-service` end to end, on a temporary copy of the repository (registry, templates/,
  * .github/workflows/), through the real CLI with --config/--root.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REPO } from "../support/repo.ts";
+import { registryCopy, snapshotTree } from "../support/temp-repo.ts";
 import { runCli } from "../import/cli.ts";
 import { semanticsOf } from "../import/semantic.ts";
 
@@ -15,7 +16,7 @@ const WORKFLOWS = [".github/workflows/deploy-aks.yml", ".github/workflows/deploy
 
 function repoCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), "gen-add-service-"));
-  const registry = readFileSync(join(REPO, "services.config.ts"), "utf8").replace('from "./generator/registry.ts"', `from ${JSON.stringify(join(REPO, "generator", "registry.ts"))}`);
+  const registry = registryCopy(readFileSync(join(REPO, "services.config.ts"), "utf8"));
   writeFileSync(join(dir, "services.config.ts"), registry);
   cpSync(join(REPO, "templates"), join(dir, "templates"), { recursive: true });
   mkdirSync(join(dir, ".github", "workflows"), { recursive: true });
@@ -23,18 +24,7 @@ function repoCopy(): string {
   return dir;
 }
 
-function snapshot(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else files.set(relative(dir, p), readFileSync(p, "utf8"));
-    }
-  };
-  walk(dir);
-  return files;
-}
+const snapshot = snapshotTree;
 
 const cli = (dir: string, args: string[]) => runCli(dir, [...args, "--config", join(dir, "services.config.ts"), "--root", dir]);
 

@@ -41,17 +41,20 @@ export function makeTempRepo(options: { withWorkflows?: boolean; registryText?: 
     },
     read: (rel) => readFileSync(join(dir, rel), "utf8"),
     write: (rel, text) => writeFileSync(join(dir, rel), text),
-    snapshot() {
-      const files = new Map<string, string>();
-      const walk = (d: string): void => {
-        for (const name of readdirSync(d)) {
-          const p = join(d, name);
-          if (statSync(p).isDirectory()) walk(p);
-          else files.set(relative(dir, p), readFileSync(p, "utf8"));
-        }
-      };
-      walk(dir);
-      return files;
-    },
+    snapshot: () => snapshotTree(dir),
   };
+}
+
+/** Every file under `dir` (relative path -> content), to assert exactly what a command changed. */
+export function snapshotTree(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.set(relative(dir, p), readFileSync(p, "utf8"));
+    }
+  };
+  walk(dir);
+  return files;
 }
