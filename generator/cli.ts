@@ -5,29 +5,13 @@
 import { parseArgs } from "node:util";
 import { EXIT, type CliIo, type CommonOptions } from "./cli-types.ts";
 import { runGenerate } from "./command-generate.ts";
+import { USAGE, usageError } from "./usage.ts";
 
 export { EXIT, type CliIo } from "./cli-types.ts";
 
 const SUBCOMMANDS = ["audit", "import", "add-service", "plan"] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
-export const USAGE = `Usage:
-  pnpm gen:workflows [--check] [--force] [--adopt-pins] [--config <file>] [--root <dir>] [--format text|json]
-  pnpm gen:workflows audit [--root <dir>] [--config <file>] [--format text|json]
-  pnpm gen:workflows import --production <file> --staging <file> [--out services.config.ts]
-  pnpm gen:workflows add-service <name> --kind backend|gateway|frontend|infrastructure [--secrets a,b] [--sentry] [--cronjob name=schedule]...
-  pnpm gen:workflows plan [--env <name>] [--format text|json|mermaid]
-
-Generates the deploy workflows from the service registry (default services.config.ts).
-  --check        write nothing; exit 1 when a committed workflow differs from what the registry generates
-  --force        replace workflow files that this tool did not generate
-  --adopt-pins   take action refs bumped by Dependabot/Renovate into the registry's pin table
-  --config       registry file (default services.config.ts)
-  --root         repository root holding .github/workflows (default: the registry's folder)
-  --format       text (default) or json
-
-Exit codes: 0 ok, 1 drift or finding, 2 usage or configuration error, 3 internal error.
-`;
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   try {
@@ -90,9 +74,4 @@ async function runSubcommand(sub: Subcommand, args: string[], io: CliIo): Promis
     case "plan":
       return (await import("./command-plan.ts")).runPlan(args, io);
   }
-}
-
-export function usageError(io: CliIo, message: string): number {
-  io.stderr(`gen:workflows: ${message}\n\n${USAGE}`);
-  return EXIT.usage;
 }

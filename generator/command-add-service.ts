@@ -11,7 +11,7 @@ import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { findDrift } from "./check.ts";
 import { EXIT, type CliIo } from "./cli-types.ts";
-import { usageError } from "./cli.ts";
+import { usageError } from "./usage.ts";
 import { runGenerate } from "./command-generate.ts";
 import { formatDiagnosticText, hasErrors, listOptions, sortDiagnostics } from "./diagnostics.ts";
 import { generate } from "./generate.ts";

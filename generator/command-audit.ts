@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { auditRepository, checkedSummary } from "./audit/audit.ts";
 import { diskRepoFiles } from "./audit/fs-repo-files.ts";
 import { EXIT, type CliIo } from "./cli-types.ts";
-import { usageError } from "./cli.ts";
+import { usageError } from "./usage.ts";
 import { type Diagnostic, formatDiagnosticAnnotation, formatDiagnosticText, hasErrors, JSON_SCHEMA_VERSION, sortDiagnostics } from "./diagnostics.ts";
 import { readIfExists } from "./io.ts";
 import { loadProject } from "./project.ts";

@@ -9,7 +9,7 @@
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EXIT, type CliIo } from "./cli-types.ts";
-import { usageError } from "./cli.ts";
+import { usageError } from "./usage.ts";
 import { type Diagnostic, formatDiagnosticText, hasErrors, sortDiagnostics } from "./diagnostics.ts";
 import { generate } from "./generate.ts";
 import { mergeWorkflows } from "./import/merge.ts";

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { EXIT, type CliIo } from "./cli-types.ts";
-import { usageError } from "./cli.ts";
+import { usageError } from "./usage.ts";
 import { formatDiagnosticText, hasErrors, listOptions, sortDiagnostics } from "./diagnostics.ts";
 import { planAll } from "./plan.ts";
 import { planDifferences, planJson, planMermaid, planText } from "./plan-view.ts";
