@@ -4,7 +4,7 @@
  * (carries our banner, but the registry no longer produces it), and "pins": only `uses:` refs
  * differ, as when Dependabot or Renovate bumped an action. Pure: the caller reads the disk.
  */
-import { isGenerated, parseBanner, sha16 } from "./emit.ts";
+import { generatedFrom, isGenerated, parseBanner, sha16 } from "./emit.ts";
 import type { GeneratedFile } from "./generate.ts";
 import { pinOnlyChanges } from "./pins/pin-diff.ts";
 
@@ -46,9 +46,11 @@ export function findDrift(expected: readonly GeneratedFile[], onDisk: ReadonlyMa
     drifts.push({ path: file.path, kind: pinsOnly ? "pins" : kind, actual: normalized, expected: file.content });
   }
   const expectedPaths = new Set(expected.map((f) => f.path));
+  const ownRegistries = new Set(expected.map((f) => generatedFrom(f.content)).filter((c) => c !== undefined));
   for (const path of otherWorkflowFiles) {
     const text = onDisk.get(path);
-    if (!expectedPaths.has(path) && text !== undefined && isGenerated(text)) drifts.push({ path, kind: "orphan", actual: text });
+    // Only files generated from this same registry: another registry's workflows are not ours to delete.
+    if (!expectedPaths.has(path) && text !== undefined && ownRegistries.has(generatedFrom(text) ?? "")) drifts.push({ path, kind: "orphan", actual: text });
   }
   return drifts.sort((a, b) => a.path.localeCompare(b.path));
 }

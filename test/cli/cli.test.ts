@@ -127,3 +127,19 @@ describe("configuration and usage errors exit 2 and write nothing", () => {
     expect(repo.run(["--check"]).code).toBe(0);
   });
 });
+
+describe("two registries in one repository", () => {
+  it("GIVEN workflows generated from another registry WHEN gen runs for a second registry THEN it leaves them alone (they are not its orphans)", () => {
+    const repo = makeTempRepo({ withWorkflows: false });
+    expect(repo.run([]).code).toBe(0);
+    const other = repo.read("services.config.ts").replace('workflowFile: ".github/workflows/deploy-aks.yml"', 'workflowFile: ".github/workflows/other-aks.yml"').replace('workflowFile: ".github/workflows/deploy-staging.yml"', 'workflowFile: ".github/workflows/other-staging.yml"');
+    repo.write("other.config.ts", other);
+    const r = repo.run(["--config", `${repo.dir}/other.config.ts`]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout).not.toContain("deleted");
+    expect(repo.read(AKS)).toContain("from services.config.ts. DO NOT EDIT.");
+    expect(repo.read(".github/workflows/other-aks.yml")).toContain("from other.config.ts. DO NOT EDIT.");
+    expect(repo.run(["--check"]).code).toBe(0);
+    expect(repo.run(["--check", "--config", `${repo.dir}/other.config.ts`]).code).toBe(0);
+  });
+});
