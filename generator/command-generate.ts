@@ -1,70 +1,160 @@
-/** `gen:workflows` and `gen:workflows --check`: one code path, so they cannot disagree. */
-import { join } from "node:path";
+/**
+ * `gen:workflows` and `gen:workflows --check`: one code path, so they cannot disagree.
+ *
+ * Writing is two phases. `prepareGeneration` loads, generates, classifies drift and has GitHub's
+ * parser validate every file; it writes nothing and returns either a refusal or the planned
+ * changes as a WriteSet. Only then does the caller apply ONE WriteSet (for add-service and
+ * --adopt-pins together with their registry and scaffold edits), so any failure leaves every
+ * file untouched.
+ */
+import { basename, dirname, join, relative } from "node:path";
 import { findDrift, type Drift } from "./check.ts";
 import { EXIT, type CliIo, type CommonOptions } from "./cli-types.ts";
 import { type Diagnostic, hasErrors, sortDiagnostics, formatDiagnosticText, formatDiagnosticAnnotation } from "./diagnostics.ts";
-import { listWorkflowFiles, readIfExists, removeFile, writeAtomic } from "./io.ts";
+import { generate } from "./generate.ts";
+import { listWorkflowFiles, loadRegistryModule, readIfExists, readTemplates, removeFile, toPosix, writeAtomic } from "./io.ts";
 import { planAll } from "./plan.ts";
-import { loadProject } from "./project.ts";
+import { loadProject, type LoadedProject, type ProjectPaths, resolvePaths } from "./project.ts";
 import type { Registry } from "./registry.ts";
 import { JSON_SCHEMA_VERSION } from "./diagnostics.ts";
+import { applyWriteSet, type WriteOp } from "./write-set.ts";
 
 export interface GenerateOptions extends CommonOptions {
   check: boolean;
   force: boolean;
 }
 
+/** What `gen` would do, decided before anything is written. */
+export type Preparation =
+  /** The registry or the templates do not load, or the registry does not validate. */
+  | { status: "config-error"; paths: ProjectPaths; diagnostics: Diagnostic[] }
+  /** Files at generated paths that gen did not write, and no --force. */
+  | { status: "unmanaged"; paths: ProjectPaths; diagnostics: Diagnostic[]; blocked: Drift[] }
+  /** GitHub's parser rejects a generated file: a generator bug. */
+  | { status: "invalid"; paths: ProjectPaths; diagnostics: Diagnostic[]; invalid: Diagnostic[] }
+  | { status: "ready"; paths: ProjectPaths; diagnostics: Diagnostic[]; fileCount: number; written: string[]; deleted: string[]; writes: WriteOp[] };
+
+export type Refusal = Exclude<Preparation, { status: "ready" }>;
+export type Ready = Extract<Preparation, { status: "ready" }>;
+
+export interface PrepareExtras {
+  /** Generate from this registry text (an edit not yet written) instead of the registry file's. */
+  registryText?: string;
+}
+
 export async function runGenerate(options: GenerateOptions, io: CliIo): Promise<number> {
-  const { paths, result, diagnostics } = await loadProject(options, io);
-  const emit = (status: string, extra: Record<string, unknown> = {}): void => {
-    if (options.format === "json")
-      io.stdout(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: options.check ? "check" : "gen", status, diagnostics: sortDiagnostics(diagnostics), ...extra }, null, 2) + "\n");
-  };
-  printDiagnostics(diagnostics, io, options.format);
-  if (hasErrors(diagnostics) || result.files.length === 0) {
-    emit("config-error");
-    if (options.format === "text") io.stderr(`gen:workflows: ${paths.configFile} has errors; nothing was written. Fix them and run again.\n`);
-    return EXIT.usage;
+  if (options.check) {
+    const loaded = await classify(options, io);
+    if (!("drifts" in loaded)) return reportRefusal(loaded, options, io);
+    printDiagnostics(loaded.diagnostics, io, options.format);
+    return reportCheck(loaded.drifts, loaded.paths.configFile, loaded.registry, options, io, emitter(options, io, loaded.diagnostics));
   }
+  const prepared = await prepareGeneration(options, io);
+  if (prepared.status !== "ready") return reportRefusal(prepared, options, io);
+  applyWriteSet(prepared.writes);
+  return reportWritten(prepared, options, io);
+}
 
-  const onDisk = new Map<string, string | undefined>();
-  const others = listWorkflowFiles(paths.root);
-  for (const p of new Set([...result.files.map((f) => f.path), ...others])) onDisk.set(p, readIfExists(join(paths.root, p)));
-  const drifts = findDrift(result.files, onDisk, others);
-
-  if (options.check) return reportCheck(drifts, paths.configFile, result.registry, options, io, emit);
-
+/** Loads, generates, classifies drift and validates; writes nothing (but a temporary registry copy, removed again). */
+export async function prepareGeneration(options: GenerateOptions, io: CliIo, extras: PrepareExtras = {}): Promise<Preparation> {
+  const loaded = await classify(options, io, extras.registryText);
+  if (!("drifts" in loaded)) return loaded;
+  const { paths, diagnostics, drifts } = loaded;
   const blocked = drifts.filter((d) => d.kind === "unmanaged");
-  if (blocked.length && !options.force) {
-    emit("unmanaged", { files: blocked.map((d) => d.path) });
-    io.stderr(
-      blocked.map((d) => `${d.path}: exists but was not generated by gen:workflows; nothing was written [UNMANAGED_FILE]\n  fix: run \`pnpm gen:workflows --force\` to replace it (after \`pnpm gen:workflows import\` has taken what it holds)`).join("\n") + "\n",
-    );
-    return EXIT.usage;
-  }
+  if (blocked.length && !options.force) return { status: "unmanaged", paths, diagnostics, blocked };
   const toWrite = drifts.filter((d) => d.expected !== undefined);
   const toDelete = drifts.filter((d) => d.kind === "orphan");
   if (toWrite.length) {
     // GitHub's own parser sees every file before any is written: a rejection is our bug.
     const { validateWorkflow } = await import("./validate.ts");
     const invalid = (await Promise.all(toWrite.map((d) => validateWorkflow(d.path, d.expected!)))).flat();
-    if (invalid.length) {
-      emit("internal-error", { diagnostics: invalid });
-      io.stderr(`${invalid.map(formatDiagnosticText).join("\n")}\ngen:workflows: internal error: a generated workflow failed validation; nothing was written.\n`);
-      return EXIT.internal;
-    }
+    if (invalid.length) return { status: "invalid", paths, diagnostics, invalid };
   }
-  for (const d of toWrite) writeAtomic(join(paths.root, d.path), d.expected!);
-  for (const d of toDelete) removeFile(join(paths.root, d.path));
-  emit(toWrite.length || toDelete.length ? "written" : "unchanged", { written: toWrite.map((d) => d.path), deleted: toDelete.map((d) => d.path) });
+  return {
+    status: "ready",
+    paths,
+    diagnostics,
+    fileCount: loaded.fileCount,
+    written: toWrite.map((d) => d.path),
+    deleted: toDelete.map((d) => d.path),
+    writes: [...toWrite.map((d) => ({ path: join(paths.root, d.path), content: d.expected! })), ...toDelete.map((d) => ({ path: join(paths.root, d.path), delete: true as const }))],
+  };
+}
+
+/** gen's messages (and JSON document) for a refusal; returns the exit code. */
+export function reportRefusal(p: Refusal, options: GenerateOptions, io: CliIo): number {
+  const emit = emitter(options, io, p.diagnostics);
+  printDiagnostics(p.diagnostics, io, options.format);
+  switch (p.status) {
+    case "config-error":
+      emit("config-error");
+      if (options.format === "text") io.stderr(`gen:workflows: ${p.paths.configFile} has errors; nothing was written. Fix them and run again.\n`);
+      return EXIT.usage;
+    case "unmanaged":
+      emit("unmanaged", { files: p.blocked.map((d) => d.path) });
+      io.stderr(
+        p.blocked.map((d) => `${d.path}: exists but was not generated by gen:workflows; nothing was written [UNMANAGED_FILE]\n  fix: run \`pnpm gen:workflows --force\` to replace it (after \`pnpm gen:workflows import\` has taken what it holds)`).join("\n") + "\n",
+      );
+      return EXIT.usage;
+    case "invalid":
+      emit("internal-error", { diagnostics: p.invalid });
+      io.stderr(`${p.invalid.map(formatDiagnosticText).join("\n")}\ngen:workflows: internal error: a generated workflow failed validation; nothing was written.\n`);
+      return EXIT.internal;
+  }
+}
+
+/** gen's messages (and JSON document) once the prepared changes are on disk; returns the exit code. */
+export function reportWritten(p: Ready, options: GenerateOptions, io: CliIo): number {
+  printDiagnostics(p.diagnostics, io, options.format);
+  emitter(options, io, p.diagnostics)(p.written.length || p.deleted.length ? "written" : "unchanged", { written: p.written, deleted: p.deleted });
   if (options.format === "text") {
-    if (!toWrite.length && !toDelete.length) io.stdout(`${result.files.length} workflows already up to date; nothing written.\n`);
-    for (const d of toWrite) io.stdout(`wrote ${d.path}\n`);
-    for (const d of toDelete) io.stdout(`deleted ${d.path} (no longer produced by ${paths.configFile})\n`);
+    if (!p.written.length && !p.deleted.length) io.stdout(`${p.fileCount} workflows already up to date; nothing written.\n`);
+    for (const path of p.written) io.stdout(`wrote ${path}\n`);
+    for (const path of p.deleted) io.stdout(`deleted ${path} (no longer produced by ${p.paths.configFile})\n`);
   }
   return EXIT.ok;
 }
 
+type Classified = { paths: ProjectPaths; diagnostics: Diagnostic[]; registry: Registry | undefined; fileCount: number; drifts: Drift[] };
+
+async function classify(options: GenerateOptions, io: CliIo, registryText?: string): Promise<Classified | Extract<Preparation, { status: "config-error" }>> {
+  const { paths, result, diagnostics } = registryText === undefined ? await loadProject(options, io) : await loadProjectFromText(options, io, registryText);
+  if (hasErrors(diagnostics) || result.files.length === 0) return { status: "config-error", paths, diagnostics };
+  const onDisk = new Map<string, string | undefined>();
+  const others = listWorkflowFiles(paths.root);
+  for (const p of new Set([...result.files.map((f) => f.path), ...others])) onDisk.set(p, readIfExists(join(paths.root, p)));
+  return { paths, diagnostics, registry: result.registry, fileCount: result.files.length, drifts: findDrift(result.files, onDisk, others) };
+}
+
+/**
+ * `loadProject` for an edited registry not yet written: the text is loaded from a temporary file
+ * beside the registry (so its relative imports resolve), named `.<registry>.<pid>.tmp.ts`
+ * (ignored by git; `.ts` so it loads like the registry) and removed again. Messages and banners
+ * still name the registry itself.
+ */
+async function loadProjectFromText(options: CommonOptions, io: CliIo, registryText: string): Promise<LoadedProject> {
+  const paths = resolvePaths(options, io.cwd);
+  const probe = join(dirname(paths.configPath), `.${basename(paths.configPath, ".ts")}.${process.pid}.tmp.ts`);
+  let loaded;
+  try {
+    writeAtomic(probe, registryText);
+    loaded = await loadRegistryModule(probe, paths.configFile);
+  } finally {
+    removeFile(probe);
+  }
+  if (loaded.value === undefined) return { paths, result: { files: [], diagnostics: loaded.diagnostics }, diagnostics: loaded.diagnostics };
+  const templates = readTemplates(paths.templatesDir);
+  if (!templates.texts) return { paths, result: { files: [], diagnostics: templates.diagnostics }, diagnostics: templates.diagnostics };
+  const result = generate({ registry: loaded.value, configFile: paths.configFile, templates: templates.texts, templatesDir: toPosix(relative(paths.root, paths.templatesDir)) || "templates" });
+  return { paths, result, diagnostics: result.diagnostics };
+}
+
+function emitter(options: GenerateOptions, io: CliIo, diagnostics: readonly Diagnostic[]): (status: string, extra?: Record<string, unknown>) => void {
+  return (status, extra = {}) => {
+    if (options.format === "json")
+      io.stdout(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: options.check ? "check" : "gen", status, diagnostics: sortDiagnostics(diagnostics), ...extra }, null, 2) + "\n");
+  };
+}
 async function reportCheck(drifts: Drift[], configFile: string, registry: Registry | undefined, options: GenerateOptions, io: CliIo, emit: (status: string, extra?: Record<string, unknown>) => void): Promise<number> {
   if (drifts.length === 0) {
     emit("in-sync", { drift: [] });
