@@ -12,23 +12,46 @@
  */
 
 export const AFFECTED_LIBRARY = String.raw`
-/** A Dockerfile glob (only * and ?) as a RegExp over one path segment. */
+/**
+ * One segment of a Dockerfile source glob as a RegExp: * and ? as in Go's filepath.Match; a
+ * bracket class is read as any one character (it can only match more, never less).
+ */
 function globToRegExp(glob) {
   let source = "";
-  for (const ch of glob) {
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i];
+    const close = ch === "[" ? glob.indexOf("]", i + 2) : -1;
     if (ch === "*") source += "[^/]*";
     else if (ch === "?") source += "[^/]";
-    else source += ch.replace(/[.+^$()|[\]\\{}]/g, "\\$&");
+    else if (close > i) {
+      source += "[^/]";
+      i = close;
+    } else source += ch.replace(/[.+^$()|[\]\\{}]/g, "\\$&");
   }
   return new RegExp("^" + source + "$");
 }
 
 /**
- * Root-level sources of a Dockerfile's COPY and ADD instructions (not those of COPY --from, which
- * read another stage). "COPY . ." copies every root file, written "*". Sources inside a folder are
- * not listed: the service's folder and its workspace packages cover them.
+ * A COPY or ADD source as a path relative to the build context (the repository root): "./" and
+ * "." segments dropped, ".." resolved (never above the root), a leading "/" read as the root, a
+ * variable ($NAME or its braced form) read as "*". "." stands for the whole context.
  */
-function dockerfileRootSources(text) {
+function normaliseSource(source) {
+  const segments = [];
+  for (const segment of source.replace(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/g, "*").split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") segments.pop();
+    else segments.push(segment);
+  }
+  return segments.length === 0 ? "." : segments.join("/");
+}
+
+/**
+ * The sources of a Dockerfile's COPY and ADD instructions (not those of COPY --from, which read
+ * another stage; not URLs or heredocs), normalised: files or folders at any depth, globs kept.
+ * "COPY . ." yields ".": the whole repository is in the image, so every file is an input.
+ */
+function dockerfileSources(text) {
   const sources = new Set();
   for (const line of text.replace(/\\\r?\n/g, " ").split(/\r?\n/)) {
     const match = /^\s*(?:COPY|ADD)\s+(.+)$/i.exec(line);
@@ -45,12 +68,23 @@ function dockerfileRootSources(text) {
     if (args.some((a) => /^--from=/i.test(a))) continue;
     const paths = args.filter((a) => !a.startsWith("--"));
     for (const source of paths.slice(0, -1)) {
-      const path = source.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
-      if (path === "" || path === ".") sources.add("*");
-      else if (!path.includes("/")) sources.add(path);
+      if (source.startsWith("<<") || /^[a-z][a-z0-9+.-]*:\/\//i.test(source) || /^git@/.test(source)) continue;
+      sources.add(normaliseSource(source));
     }
   }
   return [...sources].sort();
+}
+
+/** Whether a file is a normalised source or inside it; a glob matches segment by segment. */
+function sourceMatches(source, file) {
+  if (source === ".") return true;
+  const parts = source.split("/");
+  const segments = file.split("/");
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] === "**") return true;
+    if (i >= segments.length || !globToRegExp(parts[i]).test(segments[i])) return false;
+  }
+  return true;
 }
 
 /** package.json files ({ dir, json }) -> workspace packages by name: folder and workspace: dependencies. */
@@ -68,8 +102,8 @@ function workspaceGraph(manifests) {
 
 /**
  * What a service's image is built from: its folder, the folders of the workspace packages it
- * depends on (transitively), and the root files its Dockerfile copies. Without a Dockerfile to
- * read, every root file counts.
+ * depends on (transitively), and every file or folder its Dockerfile copies. Without a Dockerfile
+ * to read, every file counts (".").
  */
 function serviceInputs(service, graph, dockerfileText) {
   const dirs = new Set([service.path]);
@@ -85,15 +119,14 @@ function serviceInputs(service, graph, dockerfileText) {
     if (pkg.dir !== "") dirs.add(pkg.dir);
     queue.push(...pkg.deps);
   }
-  return { dirs: [...dirs].sort(), rootFiles: dockerfileText === undefined ? ["*"] : dockerfileRootSources(dockerfileText) };
+  return { dirs: [...dirs].sort(), sources: dockerfileText === undefined ? ["."] : dockerfileSources(dockerfileText) };
 }
 
 /** The first changed file that is an input, or undefined. */
 function changedInput(inputs, changedFiles) {
-  const patterns = inputs.rootFiles.map(globToRegExp);
   for (const file of changedFiles) {
     if (inputs.dirs.some((dir) => file.startsWith(dir + "/"))) return file;
-    if (!file.includes("/") && patterns.some((p) => p.test(file))) return file;
+    if (inputs.sources.some((source) => sourceMatches(source, file))) return file;
   }
   return undefined;
 }
@@ -161,7 +194,9 @@ const env = process.env;
 const data = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const fullBuild = env.FULL_BUILD === "true";
 const base = fullBuild ? undefined : lastDeployedCommit(env.GITHUB_REPOSITORY, data.workflowFile, data.branch);
-const changedFiles = base ? git(["diff", "--name-only", "--no-renames", base, "HEAD"]).split("\n").filter(Boolean) : [];
+// -z: paths NUL-separated and verbatim; without it git quotes paths with special or non-ASCII
+// characters ("caf\303\251.ts"), which no folder prefix matches.
+const changedFiles = base ? git(["diff", "--name-only", "-z", "--no-renames", base, "HEAD"]).split("\0").filter(Boolean) : [];
 const manifests = git(["ls-files", "-z", "--", ":(glob)**/package.json"])
   .split("\0")
   .filter(Boolean)
@@ -199,4 +234,4 @@ if (env.GITHUB_STEP_SUMMARY) {
 `;
 
 /** The names AFFECTED_LIBRARY defines, for tests that import it as a module. */
-export const AFFECTED_LIBRARY_EXPORTS = ["globToRegExp", "dockerfileRootSources", "workspaceGraph", "serviceInputs", "changedInput", "selectAffected"] as const;
+export const AFFECTED_LIBRARY_EXPORTS = ["globToRegExp", "normaliseSource", "dockerfileSources", "sourceMatches", "workspaceGraph", "serviceInputs", "changedInput", "selectAffected"] as const;

@@ -8,10 +8,10 @@ import { jobPermissions, registryLoginSteps } from "./azure.ts";
 import { sha16 } from "./emit.ts";
 import type { BuildEntry, DeployPlan } from "./plan.ts";
 import type { PinTable } from "./pins.ts";
-import { matrixEntry, readVersionLine, tagShell } from "./render-build.ts";
+import { BUILD_JOB_ID, matrixEntry, readVersionLine, renderBuildJob, tagShell } from "./render-build.ts";
 import { script } from "./shell.ts";
 import { shardsOf } from "./shards.ts";
-import { type Job, checkoutStep, secretExpr } from "./workflow.ts";
+import { type Job, type Step, checkoutStep, secretExpr } from "./workflow.ts";
 
 export const CHANGES_JOB_ID = "changes";
 export const RETAG_JOB_ID = "retag";
@@ -22,24 +22,50 @@ export const fullBuildInput = {
   [FULL_BUILD_INPUT]: { description: "Build every service, even those whose inputs did not change", type: "boolean", default: false },
 };
 
+/** The step of the build job that runs `docker build` (render-build.ts). */
+export const BUILD_STEP_NAME = "Build and push image";
+
+/** The build job's `docker build` step as rendered for this plan (all services in one matrix). */
+export function renderedBuildStep(plan: DeployPlan, pins: PinTable): Step {
+  const job = renderBuildJob(plan, pins, { index: 1, jobId: BUILD_JOB_ID, items: plan.builds });
+  const step = job.steps.find((s) => s.name === BUILD_STEP_NAME);
+  if (step?.run === undefined) throw new Error(`bug: the build job has no "${BUILD_STEP_NAME}" step with a script`);
+  return step;
+}
+
 /**
- * `<name>@<hash>` of everything in the registry that shapes a service's image: its matrix entry
- * (path, build arguments, Sentry project), the names of its secret build arguments and the tags.
- * The change detection looks for this token in the workflow of the last deploy: when it is not
- * there, the image is rebuilt even if no file changed. A rotated secret value changes no token:
- * dispatch the workflow with `full-build` for that.
+ * Hash of how every image of the plan is built: the build step's script (target, flags, tag
+ * rule), its environment (the secret build arguments' entries excepted: they are per service, and
+ * each service's own are in its definition) and the environment's image tags and VERSION file.
+ * Any generator or registry change that alters how images are built changes it, and so the
+ * definition of every service.
  */
-export function buildDefinition(build: BuildEntry, plan: DeployPlan): string {
-  const hash = sha16(JSON.stringify({ entry: matrixEntry(build), secrets: build.secretBuildArgs, tags: plan.imageTags, versionFile: plan.versionFile }));
+export function buildRecipe(plan: DeployPlan, step: Step): string {
+  const perService = new Set(plan.builds.flatMap((b) => b.secretBuildArgs.map((a) => a.name)));
+  const env = Object.entries(step.env ?? {})
+    .filter(([key]) => !perService.has(key))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return sha16(JSON.stringify({ run: step.run ?? "", env, tags: plan.imageTags, versionFile: plan.versionFile }));
+}
+
+/**
+ * `<name>@<hash>` of everything that shapes a service's image besides its files: its matrix entry
+ * (path, build arguments, Sentry project), its secret build arguments (names and the secrets
+ * they read) and the build recipe (see buildRecipe). The change detection looks for this token
+ * in the workflow of the last deploy: when it is not there, the image is rebuilt even if no file
+ * changed. A rotated secret value changes no token: dispatch the workflow with `full-build` for that.
+ */
+export function buildDefinition(build: BuildEntry, recipe: string): string {
+  const hash = sha16(JSON.stringify({ entry: matrixEntry(build), secrets: build.secretBuildArgs, recipe }));
   return `${build.name}@${hash}`;
 }
 
 /** The data file the script reads: one service per line, so a registry diff reads as a workflow diff. */
-function servicesData(plan: DeployPlan): string {
+function servicesData(plan: DeployPlan, recipe: string): string {
   const shards = shardsOf(plan.builds);
   const lines = shards.flatMap((shard) =>
     // `$` is written \u0024 so no text from the registry can form an expression inside the script.
-    shard.items.map((b) => JSON.stringify({ definition: buildDefinition(b, plan), shard: shard.index, entry: matrixEntry(b) }).replaceAll("$", "\\u0024")),
+    shard.items.map((b) => JSON.stringify({ definition: buildDefinition(b, recipe), shard: shard.index, entry: matrixEntry(b) }).replaceAll("$", "\\u0024")),
   );
   return [
     "{",
@@ -71,7 +97,7 @@ export function renderChangesJob(plan: DeployPlan, pins: PinTable): Job {
     'data="$RUNNER_TEMP/affected-services.json"',
     'program="$RUNNER_TEMP/affected.mjs"',
     "cat > \"$data\" <<'SERVICES'",
-    servicesData(plan),
+    servicesData(plan, buildRecipe(plan, renderedBuildStep(plan, pins))),
     "SERVICES",
     "cat > \"$program\" <<'PROGRAM'",
     ...AFFECTED_LIBRARY.trim().split("\n"),

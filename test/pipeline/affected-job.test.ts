@@ -124,6 +124,36 @@ describe("changes job", () => {
     expect(ghCalls).toContain("status=success");
   });
 
+  test("GIVEN changed files whose names git would quote (non-ASCII, quotes and spaces, a newline) WHEN the job runs THEN their services build, not re-tagged", () => {
+    write("services/ats-service/src/café.ts", "export {};\n");
+    write('services/chat-service/src/say "hi" now.ts', "export {};\n");
+    write("services/ai-service/src/line\nbreak.ts", "export {};\n");
+    commit("oddly named files");
+    expect(git("diff", "--name-only", deployed, "HEAD")).toContain('"services/ats-service/src/caf\\303\\251.ts"');
+    fakeGh([deployed]);
+    const run = runChangesStep();
+    expect(run.status, run.stderr).toBe(0);
+    expect(names(run.outputs["build-1"]!)).toEqual(built.map((s) => s.name).filter((n) => ["ai-service", "ats-service", "chat-service"].includes(n)));
+    expect(run.outputs.retag!.split(" ")).toEqual(built.map((s) => s.name).filter((n) => !["ai-service", "ats-service", "chat-service"].includes(n)));
+    expect(run.stdout).toContain("ats-service: input changed: services/ats-service/src/café.ts");
+    expect(run.stdout).toContain('chat-service: input changed: services/chat-service/src/say "hi" now.ts');
+  });
+
+  test("GIVEN a Dockerfile copying a folder outside the workspace graph WHEN a file deep in it changes THEN that service builds and the others are re-tagged", () => {
+    write("services/network-service/Dockerfile", "FROM node:20-alpine AS production\nCOPY package.json pnpm-lock.yaml ./\nCOPY ./patches/ ./patches\nCOPY services/network-service ./services/network-service\n");
+    write("patches/README", "patches\n");
+    const base = commit("network copies patches");
+    write("patches/vendor/ñandú.patch", "--- a\n+++ b\n");
+    write("tools/unrelated.sh", "true\n");
+    commit("patch");
+    fakeGh([base]);
+    const run = runChangesStep();
+    expect(run.status, run.stderr).toBe(0);
+    expect(names(run.outputs["build-1"]!)).toEqual(["network-service"]);
+    expect(run.stdout).toContain("network-service: input changed: patches/vendor/ñandú.patch");
+    expect(run.outputs.retag!.split(" ")).toEqual(built.map((s) => s.name).filter((n) => n !== "network-service"));
+  });
+
   test("GIVEN a workspace package changed WHEN the job runs THEN the services depending on it build, with their build args intact", () => {
     write("packages/shared-types/index.ts", "export type Id = string;\n");
     write("apps/portal/next.config.js", "module.exports = {};\n");

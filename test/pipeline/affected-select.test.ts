@@ -21,10 +21,16 @@ interface Selection {
   retag: string[];
   reasons: Record<string, string>;
 }
+interface Inputs {
+  dirs: string[];
+  sources: string[];
+}
 interface Library {
-  dockerfileRootSources(text: string): string[];
+  normaliseSource(source: string): string;
+  dockerfileSources(text: string): string[];
+  sourceMatches(source: string, file: string): boolean;
   workspaceGraph(manifests: { dir: string; json: unknown }[]): Map<string, { dir: string; deps: string[] }>;
-  serviceInputs(service: Service, graph: Map<string, unknown>, dockerfile: string | undefined): { dirs: string[]; rootFiles: string[] };
+  serviceInputs(service: Service, graph: Map<string, unknown>, dockerfile: string | undefined): Inputs;
   selectAffected(input: {
     services: Service[];
     graph: Map<string, unknown>;
@@ -55,9 +61,11 @@ const manifests = [
   { dir: "services/billing-service", json: { name: "billing-service", devDependencies: { "@splits/shared-types": "workspace:*" } } },
   { dir: "services/health-monitor", json: { name: "health-monitor", dependencies: { express: "4.0.0" } } },
   { dir: "apps/portal", json: { name: "portal", dependencies: { "@splits/ui": "workspace:*", next: "15.0.0" } } },
+  { dir: "apps/corporate", json: { name: "corporate", dependencies: { "@splits/ui": "workspace:*", next: "15.0.0" } } },
 ];
 
-const serviceDockerfile = [
+/** Copies the root workspace files and the whole packages folder (every package, in the graph or not). */
+const atsDockerfile = [
   "FROM node:20-alpine AS base",
   "WORKDIR /app",
   "COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./",
@@ -67,20 +75,34 @@ const serviceDockerfile = [
   "FROM base AS production",
   "COPY --from=base /app/services/ats-service/dist ./dist",
 ].join("\n");
-const appDockerfile = ["FROM node:20-alpine", "COPY . .", "RUN pnpm install && pnpm --filter portal build"].join("\n");
+/** Copies only its own folder: its packages come from the workspace graph. */
+const billingDockerfile = ["FROM node:20-alpine", "COPY package.json pnpm-lock.yaml ./", "COPY services/billing-service ./services/billing-service"].join("\n");
 const minimalDockerfile = ['COPY ["services/health-monitor/", "./"]', "RUN npm ci"].join("\n");
+/** Copies folders outside the workspace graph (patches, build scripts) and a root tsconfig. */
+const portalDockerfile = [
+  "FROM node:20-alpine AS production",
+  "COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./",
+  "COPY patches ./patches",
+  "COPY tools/scripts ./scripts",
+  "COPY apps/portal ./apps/portal",
+  "RUN pnpm install && pnpm --filter portal build",
+].join("\n");
+/** `COPY . .`: the whole repository is in the image. */
+const everythingDockerfile = ["FROM node:20-alpine", "COPY . .", "RUN pnpm install && pnpm --filter corporate build"].join("\n");
 
 const services: Service[] = [
   { name: "ats-service", path: "services/ats-service", definition: "ats-service@1111111111111111" },
   { name: "billing-service", path: "services/billing-service", definition: "billing-service@2222222222222222" },
   { name: "health-monitor", path: "services/health-monitor", definition: "health-monitor@3333333333333333" },
   { name: "portal", path: "apps/portal", definition: "portal@4444444444444444" },
+  { name: "corporate", path: "apps/corporate", definition: "corporate@7777777777777777" },
 ];
 const dockerfiles = new Map([
-  ["ats-service", serviceDockerfile],
-  ["billing-service", serviceDockerfile],
+  ["ats-service", atsDockerfile],
+  ["billing-service", billingDockerfile],
   ["health-monitor", minimalDockerfile],
-  ["portal", appDockerfile],
+  ["portal", portalDockerfile],
+  ["corporate", everythingDockerfile],
 ]);
 /** The workflow text of the last deploy: it carries every service's definition token. */
 const previousWorkflow = services.map((s) => `{"definition":"${s.definition}","shard":1}`).join("\n");
@@ -91,15 +113,19 @@ function select(changedFiles: string[], overrides: Partial<Parameters<Library["s
 
 describe("selectAffected", () => {
   test.each([
-    { case: "a file in one service's folder", changed: ["services/ats-service/src/routes.ts"], build: ["ats-service"] },
-    { case: "a package only billing depends on directly (devDependency)", changed: ["packages/shared-types/src/index.ts"], build: ["ats-service", "billing-service", "portal"] },
-    { case: "a package reached only transitively (ats -> shared-config)", changed: ["packages/shared-config/index.ts"], build: ["ats-service"] },
-    { case: "the lockfile, copied by the service Dockerfiles and by `COPY . .`", changed: ["pnpm-lock.yaml"], build: ["ats-service", "billing-service", "portal"] },
-    { case: "a root file only `COPY . .` copies", changed: ["tsconfig.base.json"], build: ["portal"] },
-    { case: "manifests and docs only (not image inputs)", changed: ["infra/k8s/ats-service/deployment.yaml", "docs/README.md"], build: [] },
+    { case: "a file in one service's folder", changed: ["services/ats-service/src/routes.ts"], build: ["ats-service", "corporate"] },
+    { case: "a package billing depends on (devDependency), ats copies, the apps reach through the UI package", changed: ["packages/shared-types/src/index.ts"], build: ["ats-service", "billing-service", "portal", "corporate"] },
+    { case: "a package reached only transitively (ats -> shared-config)", changed: ["packages/shared-config/index.ts"], build: ["ats-service", "corporate"] },
+    { case: "the lockfile, copied by name and by `COPY . .`", changed: ["pnpm-lock.yaml"], build: ["ats-service", "billing-service", "portal", "corporate"] },
+    { case: "a root file portal copies by name", changed: ["tsconfig.base.json"], build: ["portal", "corporate"] },
+    { case: "a folder outside the workspace graph that portal copies (COPY patches ./patches)", changed: ["patches/next@15.0.0.patch"], build: ["portal", "corporate"] },
+    { case: "a file deep in a copied folder (COPY tools/scripts ./scripts)", changed: ["tools/scripts/lib/build.sh"], build: ["portal", "corporate"] },
+    { case: "a sibling of a copied folder", changed: ["tools/release.sh", "patches-old/a.patch"], build: ["corporate"] },
+    { case: "manifests and docs only (copied only by `COPY . .`)", changed: ["infra/k8s/ats-service/deployment.yaml", "docs/README.md"], build: ["corporate"] },
     { case: "nothing", changed: [], build: [] },
-    { case: "a sibling folder whose name starts like a service's", changed: ["services/ats-service-v2/index.ts"], build: [] },
-    { case: "the UI package, used by the portal app", changed: ["packages/ui/button.tsx"], build: ["portal"] },
+    { case: "a sibling folder whose name starts like a service's", changed: ["services/ats-service-v2/index.ts"], build: ["corporate"] },
+    { case: "the UI package, used by the apps and copied by ats", changed: ["packages/ui/button.tsx"], build: ["ats-service", "portal", "corporate"] },
+    { case: "a file with non-ASCII and special characters in its name", changed: ['services/health-monitor/src/café "x".ts'], build: ["health-monitor", "corporate"] },
   ])("GIVEN $case changed WHEN selecting THEN exactly the affected services build and the rest are re-tagged", ({ changed, build }) => {
     const result = select(changed);
     expect(result.build).toEqual(build);
@@ -132,32 +158,60 @@ describe("selectAffected", () => {
     expect(select([], { services: added }).build).toEqual(["new-service"]);
   });
 
-  test("GIVEN a service without a Dockerfile to read WHEN a root file changed THEN it builds (every root file counts)", () => {
-    const result = select(["package.json"], { dockerfiles: new Map() });
-    expect(result.build).toEqual(services.map((s) => s.name));
+  test("GIVEN services without a Dockerfile to read WHEN any file changed THEN they all build (every file counts); WHEN nothing changed THEN they are re-tagged", () => {
+    expect(select(["docs/README.md"], { dockerfiles: new Map() }).build).toEqual(services.map((s) => s.name));
+    expect(select([], { dockerfiles: new Map() }).retag).toEqual(services.map((s) => s.name));
   });
 });
 
 describe("inputs of a service", () => {
-  test("GIVEN the workspace graph WHEN computing the portal's inputs THEN they are its folder, its packages transitively, and the root files it copies", () => {
-    const inputs = lib.serviceInputs(services[3]!, lib.workspaceGraph(manifests), appDockerfile);
-    expect(inputs).toEqual({ dirs: ["apps/portal", "packages/shared-types", "packages/ui"], rootFiles: ["*"] });
+  test("GIVEN the workspace graph WHEN computing the portal's inputs THEN they are its folder, its packages transitively, and every file or folder it copies", () => {
+    const inputs = lib.serviceInputs(services[3]!, lib.workspaceGraph(manifests), portalDockerfile);
+    expect(inputs).toEqual({
+      dirs: ["apps/portal", "packages/shared-types", "packages/ui"],
+      sources: ["apps/portal", "package.json", "patches", "pnpm-lock.yaml", "pnpm-workspace.yaml", "tools/scripts", "tsconfig.base.json"],
+    });
+  });
+
+  test("GIVEN no Dockerfile WHEN computing inputs THEN the whole repository (\".\") is an input", () => {
+    expect(lib.serviceInputs(services[2]!, lib.workspaceGraph(manifests), undefined).sources).toEqual(["."]);
   });
 
   test.each([
     { dockerfile: "COPY package.json pnpm-lock.yaml ./\nCOPY packages ./packages", sources: ["package.json", "packages", "pnpm-lock.yaml"] },
     { dockerfile: "COPY --chown=node:node ./package*.json ./", sources: ["package*.json"] },
     { dockerfile: 'COPY ["pnpm-lock.yaml", "./"]', sources: ["pnpm-lock.yaml"] },
-    { dockerfile: "COPY --from=builder /app/dist ./dist\nADD . /app", sources: ["*"] },
+    { dockerfile: "COPY --from=builder /app/dist ./dist\nADD . /app", sources: ["."] },
+    { dockerfile: "COPY ./ /app/", sources: ["."] },
     { dockerfile: "copy \\\n  package.json \\\n  ./", sources: ["package.json"] },
-    { dockerfile: "COPY services/x/ ./\nRUN echo COPY package.json", sources: [] },
-  ])("GIVEN Dockerfile $dockerfile WHEN reading its root sources THEN they are $sources", ({ dockerfile, sources }) => {
-    expect(lib.dockerfileRootSources(dockerfile)).toEqual(sources);
+    { dockerfile: "COPY services/x/ ./\nRUN echo COPY package.json", sources: ["services/x"] },
+    { dockerfile: "COPY ./tools//scripts/./ ./scripts\nCOPY /patches ./patches\nCOPY services/x/../../shared ./shared\nCOPY ../outside ./", sources: ["outside", "patches", "shared", "tools/scripts"] },
+    { dockerfile: "ARG SERVICE\nCOPY services/${SERVICE}/ ./\nCOPY apps/$APP/dist ./", sources: ["apps/*/dist", "services/*"] },
+    { dockerfile: "ADD https://example.com/a.tgz /tmp/\nADD git@github.com:o/r.git /src\nCOPY <<EOF /etc/motd\nhello\nEOF", sources: [] },
+  ])("GIVEN Dockerfile $dockerfile WHEN reading its sources THEN they are $sources", ({ dockerfile, sources }) => {
+    expect(lib.dockerfileSources(dockerfile)).toEqual(sources);
+  });
+
+  test.each([
+    { source: "tools/scripts", file: "tools/scripts", matches: true },
+    { source: "tools/scripts", file: "tools/scripts/a/b.sh", matches: true },
+    { source: "tools/scripts", file: "tools/scripts-old/b.sh", matches: false },
+    { source: "tools/scripts", file: "tools", matches: false },
+    { source: "package*.json", file: "package-lock.json", matches: true },
+    { source: "package*.json", file: "apps/portal/package.json", matches: false },
+    { source: "services/*/package.json", file: "services/a/package.json", matches: true },
+    { source: "services/*/package.json", file: "services/a/src/package.json", matches: false },
+    { source: "config/[ab].json", file: "config/a.json", matches: true },
+    { source: "config/[ab].json", file: "config/ab.json", matches: false },
+    { source: "config/**", file: "config/x/y/z.json", matches: true },
+    { source: ".", file: "docs/README.md", matches: true },
+  ])("GIVEN source $source WHEN $file changes THEN it is an input: $matches", ({ source, file, matches }) => {
+    expect(lib.sourceMatches(source, file)).toBe(matches);
   });
 
   test("GIVEN a glob source WHEN a matching root file changes THEN the service builds; a non-matching one does not", () => {
     const globbing = new Map([...dockerfiles, ["health-monitor", "COPY package*.json ./\nCOPY services/health-monitor ./"]]);
-    expect(select(["package-lock.json"], { dockerfiles: globbing }).build).toEqual(["health-monitor", "portal"]);
-    expect(select(["pnpm-workspace.yaml"], { dockerfiles: globbing }).build).toEqual(["ats-service", "billing-service", "portal"]);
+    expect(select(["package-lock.json"], { dockerfiles: globbing }).build).toEqual(["health-monitor", "corporate"]);
+    expect(select(["pnpm-workspace.yaml"], { dockerfiles: globbing }).build).toEqual(["ats-service", "portal", "corporate"]);
   });
 });
