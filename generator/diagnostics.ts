@@ -47,6 +47,7 @@ export type DiagnosticCode =
   | "PIN_NOT_A_SHA"
   | "PIN_CONFLICT"
   | "PIN_REGISTRY_NOT_EDITABLE"
+  | "PIN_HAND_EDITED_WORKFLOW"
   // audit: the repository against the registry
   | "AUDIT_SOURCE_TREE_MISSING"
   | "AUDIT_SERVICE_UNREGISTERED"

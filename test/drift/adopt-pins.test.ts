@@ -2,7 +2,8 @@
  * Bot-updated action pins (issue 3 §5) through the real CLI: a file whose only difference is
  * `uses:` refs is reported as such, and `--adopt-pins` takes the refs into the registry.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Diagnostic } from "../../generator/diagnostics.ts";
 import { makeTempRepo, type TempRepo } from "../support/temp-repo.ts";
 
 const AKS = ".github/workflows/deploy-aks.yml";
@@ -121,6 +122,86 @@ describe("--adopt-pins", () => {
     const r = repo.run(["--adopt-pins"]);
     expect(r).toMatchObject({ code: 0, stderr: "" });
     expect(r.stdout).toBe("no generated workflow differs only in action pins; nothing to adopt.\n2 workflows already up to date; nothing written.\n");
+    expect(repo.snapshot()).toEqual(before);
+  });
+
+  it("GIVEN a pin bumped in one workflow and a hand edit in the other WHEN --adopt-pins runs THEN exit 1 naming the edited file and what to do, nothing written; once the edit is reverted the pin is adopted", () => {
+    const repo = freshRepo();
+    bump(repo, AKS, NEW_SHA, "v9.9.9");
+    const staging = repo.read(STAGING);
+    const handEdited = staging.replace(/--timeout=\d+s/, "--timeout=999s");
+    expect(handEdited).not.toBe(staging);
+    repo.write(STAGING, handEdited);
+    const kinds = JSON.parse(repo.run(["--check", "--format", "json"]).stdout) as { drift: { path: string; kind: string }[] };
+    expect(kinds.drift.map((d) => [d.path, d.kind])).toEqual([
+      [AKS, "pins"],
+      [STAGING, "edited"],
+    ]);
+    const before = repo.snapshot();
+
+    const r = repo.run(["--adopt-pins"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`${STAGING}: ${STAGING} was edited by hand beyond action pins; --adopt-pins regenerates it and would discard the edit [PIN_HAND_EDITED_WORKFLOW]`);
+    expect(r.stderr).toContain("fix: move that edit into services.config.ts or templates/ (or revert it)");
+    expect(r.stderr).not.toContain(AKS);
+    expect(r.stderr).toContain("no pin was adopted and nothing was written");
+    expect(repo.snapshot()).toEqual(before);
+
+    const json = JSON.parse(repo.run(["--adopt-pins", "--format", "json"]).stdout) as { status: string; diagnostics: { code: string; file: string }[] };
+    expect(json.status).toBe("not-adopted");
+    expect(json.diagnostics.map((d) => [d.code, d.file])).toEqual([["PIN_HAND_EDITED_WORKFLOW", STAGING]]);
+    expect(repo.snapshot()).toEqual(before);
+
+    repo.write(STAGING, staging);
+    expect(repo.run(["--adopt-pins"]).code).toBe(0);
+    expect(repo.read("services.config.ts")).toContain(`"actions/checkout": { sha: "${NEW_SHA}", version: "v9.9.9" },`);
+    expect(repo.run(["--check"]).code).toBe(0);
+  });
+
+  it("GIVEN a hand edit in a workflow that is also out of date WHEN --adopt-pins runs THEN it is refused naming that file only, nothing written", () => {
+    const repo = freshRepo();
+    repo.write(STAGING, repo.read(STAGING).replace(/--timeout=\d+s/, "--timeout=999s"));
+    // A registry change makes both files stale; only the staging one is also edited.
+    const registry = repo.read("services.config.ts");
+    const changed = registry.replace('{ name: "rabbitmq", kind: "infrastructure", image: false, rolloutTimeoutSeconds: 120 }', '{ name: "rabbitmq", kind: "infrastructure", image: false, rolloutTimeoutSeconds: 121 }');
+    expect(changed).not.toBe(registry);
+    repo.write("services.config.ts", changed);
+    const kinds = JSON.parse(repo.run(["--check", "--format", "json"]).stdout) as { drift: { path: string; kind: string }[] };
+    expect(kinds.drift.map((d) => [d.path, d.kind])).toEqual([
+      [AKS, "stale"],
+      [STAGING, "stale-and-edited"],
+    ]);
+    const before = repo.snapshot();
+    const r = repo.run(["--adopt-pins"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${STAGING}: ${STAGING} was edited by hand and is out of date, so the edit cannot be told apart from a pin bump; --adopt-pins regenerates it and would discard the edit [PIN_HAND_EDITED_WORKFLOW]`);
+    expect(r.stderr).not.toContain(AKS);
+    expect(repo.snapshot()).toEqual(before);
+  });
+});
+
+describe("--adopt-pins writes nothing when generation fails", () => {
+  afterEach(() => {
+    vi.doUnmock("../../generator/validate.ts");
+    vi.resetModules();
+  });
+
+  it("GIVEN GitHub's parser rejects the regenerated workflows WHEN --adopt-pins runs THEN exit 3 and the registry and workflows are untouched", async () => {
+    const repo = freshRepo();
+    bump(repo, STAGING, NEW_SHA, "v9.9.9");
+    const before = repo.snapshot();
+    vi.doMock("../../generator/validate.ts", () => ({
+      validateWorkflow: async (file: string): Promise<Diagnostic[]> => [{ code: "WORKFLOW_INVALID", severity: "error", message: "GitHub's workflow parser rejects the generated file: injected", file, line: 1, column: 1 }],
+    }));
+    const { main } = await import("../../generator/cli.ts");
+    const out = { stdout: "", stderr: "" };
+    const io = { cwd: repo.dir, env: { NO_COLOR: "1" }, isTTY: false, stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) };
+
+    expect(await main(["--adopt-pins", "--config", repo.configPath], io)).toBe(3);
+    expect(out.stderr).toContain(`${STAGING}:1:1: GitHub's workflow parser rejects the generated file: injected [WORKFLOW_INVALID]`);
+    expect(out.stderr).toContain("nothing was written");
+    expect(out.stdout).not.toContain("adopted");
     expect(repo.snapshot()).toEqual(before);
   });
 });
