@@ -12,6 +12,17 @@ import type { AzureLogin, DeployKind, Environment, Registry, Service, Value } fr
 
 export const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 180;
 
+/** The files `kubectl apply -f <dir>/` reads from a folder (not its subfolders). */
+export const MANIFEST_GLOBS = ["*.yaml", "*.yml", "*.json"] as const;
+
+/** Whether a manifest file is matched by one of the plan's `manifestFiles` entries. */
+export function manifestEntryMatches(entry: string, path: string): boolean {
+  if (entry === path) return true;
+  const slash = entry.lastIndexOf("/");
+  const glob = entry.slice(slash + 1);
+  return (MANIFEST_GLOBS as readonly string[]).includes(glob) && path.endsWith(glob.slice(1)) && path.slice(0, path.lastIndexOf("/")) === entry.slice(0, slash);
+}
+
 /** A value as a workflow sees it: literal text (possibly holding `${{ github.sha }}`) or a secret. */
 export type ResolvedValue = { text: string } | { secret: string };
 
@@ -162,7 +173,7 @@ export function planEnvironment(registry: Registry, envName: string): DeployPlan
     manifestVariables: Object.entries(env.manifestVariables)
       .map(([name, v]) => ({ name, value: resolve(v) }))
       .sort((a, b) => a.name.localeCompare(b.name)),
-    manifestFiles: [...units.flatMap((u) => [`${u.manifestsDir}/*.yaml`, ...u.cronjobFiles]), ...jobs.map((j) => j.file)],
+    manifestFiles: [...units.flatMap((u) => [...MANIFEST_GLOBS.map((g) => `${u.manifestsDir}/${g}`), ...u.cronjobFiles]), ...jobs.map((j) => j.file)],
     ingressManifest: `${root}/${env.ingressManifest}`,
     jobs,
     affectedBuilds: project.affectedBuilds ?? false,

@@ -4,10 +4,10 @@
  */
 import { azureLoginStep, jobPermissions } from "./azure.ts";
 import { SENTRY_CLI_INSTALLED, installSentryCliStep, readVersionLine } from "./render-build.ts";
-import type { DeployPhase, DeployPlan } from "./plan.ts";
+import { type DeployPhase, type DeployPlan, MANIFEST_GLOBS } from "./plan.ts";
 import type { PinTable } from "./pins.ts";
 import { planSummaryMarkdown } from "./plan-view.ts";
-import { script, shq } from "./shell.ts";
+import { parallelLines, script, shq } from "./shell.ts";
 import type { Templates } from "./templates.ts";
 import { type Job, type Step, checkoutStep, secretExpr } from "./workflow.ts";
 
@@ -81,7 +81,7 @@ function renderManifestsStep(plan: DeployPlan): Step {
     run: script([
       "shopt -s nullglob",
       "files=(",
-      ...plan.manifestFiles.map((f) => `  ${f.split("/").map((part) => (part === "*.yaml" ? part : shq(part))).join("/")}`),
+      ...plan.manifestFiles.map((f) => `  ${f.split("/").map((part) => ((MANIFEST_GLOBS as readonly string[]).includes(part) ? part : shq(part))).join("/")}`),
       ")",
       'for file in "${files[@]}"; do',
       "  # shellcheck disable=SC2016 # the variable names are for envsubst, not the shell",
@@ -92,9 +92,13 @@ function renderManifestsStep(plan: DeployPlan): Step {
   };
 }
 
+/** Rollouts awaited at once; a phase larger than this waits in batches. */
+export const MAX_PARALLEL_ROLLOUTS = 16;
+
 /**
  * One step per phase: apply every manifest of the phase, then wait for all its rollouts at
- * once, so a phase costs its slowest rollout rather than the sum; every failed rollout is named.
+ * once (up to MAX_PARALLEL_ROLLOUTS), so a phase costs its slowest rollout rather than the sum;
+ * every failed rollout is named.
  */
 export function phaseStep(phase: DeployPhase, total: number): Step {
   const lines: string[] = [];
@@ -102,20 +106,12 @@ export function phaseStep(phase: DeployPhase, total: number): Step {
     lines.push(`kubectl apply --namespace "$NAMESPACE" -f ${shq(`${u.manifestsDir}/`)}`);
     for (const f of u.cronjobFiles) lines.push(`kubectl apply --namespace "$NAMESPACE" -f ${shq(f)}`);
   }
-  lines.push("pids=()", "names=()");
-  for (const u of phase.units) {
-    lines.push(`kubectl rollout status ${shq(`deployment/${u.deployment}`)} --namespace "$NAMESPACE" --timeout=${u.timeoutSeconds}s &`);
-    lines.push(`pids+=("$!"); names+=(${shq(u.deployment)})`);
-  }
   lines.push(
-    "failed=()",
-    'for i in "${!pids[@]}"; do',
-    '  if ! wait "${pids[$i]}"; then failed+=("${names[$i]}"); fi',
-    "done",
-    'if [ "${#failed[@]}" -gt 0 ]; then',
-    '  echo "::error::rollout failed: ${failed[*]}"',
-    "  exit 1",
-    "fi",
+    ...parallelLines(
+      phase.units.map((u) => ({ name: u.deployment, command: `kubectl rollout status ${shq(`deployment/${u.deployment}`)} --namespace "$NAMESPACE" --timeout=${u.timeoutSeconds}s` })),
+      MAX_PARALLEL_ROLLOUTS,
+      "rollout failed",
+    ),
   );
   const services = phase.units.map((u) => u.service).join(", ");
   return { name: `Deploy phase ${phase.number} of ${total}: ${phase.kinds.join(" + ")} (${services})`, run: script(lines) };
@@ -152,11 +148,16 @@ function sentryDeploySteps(plan: DeployPlan): Step[] {
       run: script([
         readVersionLine(plan.versionFile),
         // `releases new` first (a no-op when the build created it): a re-tagged service has no
-        // release for a new VERSION, and its deploy must still be recorded.
-        ...projects.flatMap((p) => [
-          `sentry-cli releases new "${p.service}@v\${VERSION}${sentry.releaseSuffix}" --project ${shq(p.project)}`,
-          `sentry-cli releases deploys "${p.service}@v\${VERSION}${sentry.releaseSuffix}" new --env ${shq(sentry.environment)} --project ${shq(p.project)}`,
-        ]),
+        // release for a new VERSION, and its deploy must still be recorded. One service's
+        // failure (a missing Sentry project) is a warning and does not stop the others.
+        ...projects.flatMap((p) => {
+          const release = `"${p.service}@v\${VERSION}${sentry.releaseSuffix}"`;
+          return [
+            `if ! { sentry-cli releases new ${release} --project ${shq(p.project)} && sentry-cli releases deploys ${release} new --env ${shq(sentry.environment)} --project ${shq(p.project)}; }; then`,
+            `  echo ${shq(`::warning::Sentry deploy not recorded for ${p.service}`)}`,
+            "fi",
+          ];
+        }),
       ]),
       // Best effort, on purpose: every service is already rolled out when this runs, and release
       // metadata must never turn a successful deploy into a failed one.
@@ -170,10 +171,18 @@ function planSummaryStep(plan: DeployPlan): Step {
   return { name: "Write the deploy plan to the job summary", run: script([`cat >> "$GITHUB_STEP_SUMMARY" <<'EOF'`, ...planSummaryMarkdown(plan).trimEnd().split("\n"), "EOF"]) };
 }
 
-/** Room for every phase's slowest rollout, plus ten minutes for everything else. */
+/**
+ * Room for every phase's rollouts (batches of MAX_PARALLEL_ROLLOUTS, each as slow as its slowest),
+ * about a second per `kubectl apply`, and fifteen minutes for everything else (cluster
+ * prerequisites, secrets, templates, Sentry).
+ */
 function deployTimeoutMinutes(plan: DeployPlan): number {
-  const rollouts = plan.phases.reduce((sum, p) => sum + Math.max(...p.units.map((u) => u.timeoutSeconds)), 0);
-  return Math.ceil(rollouts / 60) + 10;
+  let seconds = 0;
+  for (const p of plan.phases) {
+    for (let i = 0; i < p.units.length; i += MAX_PARALLEL_ROLLOUTS) seconds += Math.max(...p.units.slice(i, i + MAX_PARALLEL_ROLLOUTS).map((u) => u.timeoutSeconds));
+    seconds += p.units.reduce((n, u) => n + 1 + u.cronjobFiles.length, 0);
+  }
+  return Math.ceil(seconds / 60) + 15;
 }
 
 /**

@@ -19,6 +19,7 @@ export function renderWorkflow(plan: DeployPlan, pins: PinTable, templates: Temp
   if (affected) jobs[RETAG_JOB_ID] = renderRetagJob(plan, pins);
   const needs = affected ? [CHANGES_JOB_ID, ...shards.map((s) => s.jobId), RETAG_JOB_ID] : shards.map((s) => s.jobId);
   jobs[DEPLOY_JOB_ID] = renderDeployJob(plan, pins, templates, needs, affected ? DEPLOY_AFTER_AFFECTED_IF : undefined);
+  for (const [id, job] of Object.entries(jobs)) jobs[id] = onDeployBranchOnly(job, plan.branch);
   return {
     name: plan.workflowName,
     on: { push: { branches: [plan.branch] }, workflow_dispatch: affected ? { inputs: fullBuildInput } : null },
@@ -30,4 +31,15 @@ export function renderWorkflow(plan: DeployPlan, pins: PinTable, templates: Temp
     defaults: { run: { shell: "bash" } },
     jobs,
   };
+}
+
+/**
+ * `workflow_dispatch` runs on whatever branch the user picks in the "Run workflow" menu; without
+ * this guard a feature branch could deploy with the environment's credentials. Every job gets
+ * it, because a job whose `if` tests only `!cancelled()` would still run after skipped needs.
+ */
+function onDeployBranchOnly(job: Job, branch: string): Job {
+  const guard = `github.ref == 'refs/heads/${branch.replace(/'/g, "''")}'`;
+  const { name, needs, if: condition, ...rest } = job;
+  return { name, ...(needs ? { needs } : {}), if: condition ? `${guard} && (${condition})` : guard, ...rest };
 }

@@ -9,3 +9,37 @@ export function shq(s: string): string {
 export function script(lines: readonly string[]): string {
   return ["set -euo pipefail", ...lines].join("\n") + "\n";
 }
+
+/**
+ * Bash lines that run commands in the background, at most `limit` at a time, wait for all of
+ * them and fail naming every one that failed. A phase of hundreds of services must not start
+ * hundreds of processes on one runner (or watches against one API server) at once.
+ */
+export function parallelLines(jobs: readonly { name: string; command: string }[], limit: number, failure: string): string[] {
+  return [
+    "pids=()",
+    "names=()",
+    "failed=()",
+    "wait_started() {",
+    '  for i in "${!pids[@]}"; do',
+    '    if ! wait "${pids[$i]}"; then failed+=("${names[$i]}"); fi',
+    "  done",
+    "  pids=()",
+    "  names=()",
+    "}",
+    "start() {",
+    '  local name="$1"',
+    "  shift",
+    '  "$@" &',
+    '  pids+=("$!")',
+    '  names+=("$name")',
+    `  if [ "\${#pids[@]}" -ge ${limit} ]; then wait_started; fi`,
+    "}",
+    ...jobs.map((j) => `start ${shq(j.name)} ${j.command}`),
+    "wait_started",
+    'if [ "${#failed[@]}" -gt 0 ]; then',
+    `  echo "::error::${failure}: \${failed[*]}"`,
+    "  exit 1",
+    "fi",
+  ];
+}

@@ -5,7 +5,7 @@
  */
 import { parse } from "yaml";
 import { workflowFacts } from "../drift/workflow-facts.ts";
-import { type DeployPlan, planAll } from "../plan.ts";
+import { type DeployPlan, manifestEntryMatches, planAll } from "../plan.ts";
 import type { Registry, Service } from "../registry.ts";
 import { type ManifestFile, parseManifest } from "./manifests.ts";
 import { isManifestFile, joinPath, type RepoFiles } from "./repo-files.ts";
@@ -64,7 +64,7 @@ export function auditContext(input: AuditInput): AuditContext {
     appliedByEnv.filter((a) => a.targets.has(path) || a.targets.has(`${dirOf(path)}/`) || a.targets.has(dirOf(path))).map((a) => a.environment);
   const renderedIn = (path: string): string[] =>
     plans
-      .filter((p) => p.manifestFiles.some((f) => f === path || (f.endsWith("/*.yaml") && path.endsWith(".yaml") && dirOf(path) === f.slice(0, -"/*.yaml".length))))
+      .filter((p) => p.manifestFiles.some((f) => manifestEntryMatches(f, path)))
       .map((p) => p.environment);
 
   const cache = new Map<string, ManifestFile | undefined>();

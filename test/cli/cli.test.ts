@@ -21,14 +21,16 @@ describe("gen then --check", () => {
   it("GIVEN one edited line in a generated file WHEN --check runs THEN it exits 1 with a unified diff and the fixing command, and writes nothing", () => {
     const repo = makeTempRepo();
     const text = repo.read(STAGING);
-    repo.write(STAGING, text.replace("--timeout=180s &\n          pids+=(\"$!\"); names+=(portal)", "--timeout=999s &\n          pids+=(\"$!\"); names+=(portal)"));
+    const portalWait = 'start portal kubectl rollout status deployment/portal --namespace "$NAMESPACE" --timeout=180s';
+    expect(text).toContain(portalWait);
+    repo.write(STAGING, text.replace(portalWait, portalWait.replace("180s", "999s")));
     const before = repo.snapshot();
     const r = repo.run(["--check"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`${STAGING} was edited by hand`);
     expect(r.stdout).toContain(`--- ${STAGING}\tcommitted`);
-    expect(r.stdout).toMatch(/^-.*deployment\/portal .*--timeout=999s &$/m);
-    expect(r.stdout).toMatch(/^\+.*deployment\/portal .*--timeout=180s &$/m);
+    expect(r.stdout).toMatch(/^-.*deployment\/portal .*--timeout=999s$/m);
+    expect(r.stdout).toMatch(/^\+.*deployment\/portal .*--timeout=180s$/m);
     expect(r.stdout).toContain("pnpm gen:workflows");
     expect(r.stdout).not.toContain(AKS);
     expect(repo.snapshot()).toEqual(before);

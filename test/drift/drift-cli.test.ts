@@ -61,7 +61,7 @@ describe("edited by hand", () => {
   it("GIVEN hand edits WHEN --check runs THEN it names the edited lines and what they mean, and says to move the change into the registry", () => {
     const repo = freshRepo();
     const original = repo.read(STAGING);
-    const portalWait = 'kubectl rollout status deployment/portal --namespace "$NAMESPACE" --timeout=180s &';
+    const portalWait = 'start portal kubectl rollout status deployment/portal --namespace "$NAMESPACE" --timeout=180s';
     let text = original.replace(portalWait, portalWait.replace("180s", "600s"));
     // Drop every cronjob apply of billing-service (three lines or more, all in one phase).
     text = text
@@ -92,7 +92,7 @@ describe("edited by hand", () => {
     text = replaceOnce(text, `          ${portalApply}`, "");
     text = replaceOnce(text, gatewayApply, `${portalApply}          ${gatewayApply}`);
     text = replaceOnce(text, '"name":"billing-service","path":"services/billing-service","build-args":"","secret-build-args":"","sentry":true', '"name":"billing-service","path":"services/billing-service","build-args":"","secret-build-args":"","sentry":false');
-    text = replaceOnce(text, '          kubectl rollout status deployment/corporate --namespace "$NAMESPACE" --timeout=180s &\n', "");
+    text = replaceOnce(text, '          start corporate kubectl rollout status deployment/corporate --namespace "$NAMESPACE" --timeout=180s\n', "");
     text = replaceOnce(text, '--from-file=stripe-webhook-secret=<(printf \'%s\' "$STRIPE_WEBHOOK_SECRET") \\\n            ', "");
     repo.write(AKS, text);
     const r = repo.run(["--check"]);
@@ -199,7 +199,7 @@ describe("robust comparison", () => {
 describe("output for people and machines", () => {
   it("GIVEN drift WHEN --check --format json runs THEN the document has the documented shape", () => {
     const repo = freshRepo();
-    repo.write(STAGING, repo.read(STAGING).replace('--timeout=180s &\n          pids+=("$!"); names+=(portal)', '--timeout=181s &\n          pids+=("$!"); names+=(portal)'));
+    repo.write(STAGING, repo.read(STAGING).replace('deployment/portal --namespace "$NAMESPACE" --timeout=180s', 'deployment/portal --namespace "$NAMESPACE" --timeout=181s'));
     const r = repo.run(["--check", "--format", "json"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("");
@@ -220,8 +220,8 @@ describe("output for people and machines", () => {
   it("GIVEN drift under GITHUB_ACTIONS=true WHEN --check runs THEN it prints ::error file=…,line=…:: and appends Markdown to $GITHUB_STEP_SUMMARY", () => {
     const repo = freshRepo();
     const original = repo.read(STAGING);
-    const line = lineNumberOf(original, 'names+=(portal)') - 1;
-    repo.write(STAGING, original.replace('--timeout=180s &\n          pids+=("$!"); names+=(portal)', '--timeout=181s &\n          pids+=("$!"); names+=(portal)'));
+    const line = lineNumberOf(original, "start portal kubectl rollout status");
+    repo.write(STAGING, original.replace('deployment/portal --namespace "$NAMESPACE" --timeout=180s', 'deployment/portal --namespace "$NAMESPACE" --timeout=181s'));
     const summary = join(repo.dir, "step-summary.md");
     repo.write("step-summary.md", "earlier step\n");
     const r = repo.run(["--check"], { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary });
@@ -240,7 +240,7 @@ describe("output for people and machines", () => {
     delete env.FORCE_COLOR;
     const r = spawnSync(process.execPath, [LAUNCHER, "--check", "--config", repo.configPath], { cwd: repo.dir, encoding: "utf8", env });
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain("-          kubectl rollout status deployment/redis");
+    expect(r.stdout).toContain("-          start redis kubectl rollout status deployment/redis");
     expect(r.stdout).not.toMatch(/\u001b\[/);
   });
 
@@ -254,10 +254,10 @@ describe("output for people and machines", () => {
     };
     const coloured = await runInProcess({});
     expect(coloured.code).toBe(1);
-    expect(coloured.stdout).toContain("\u001b[31m-          kubectl rollout status deployment/redis");
+    expect(coloured.stdout).toContain("\u001b[31m-          start redis kubectl rollout status deployment/redis");
     const plain = await runInProcess({ NO_COLOR: "1" });
     expect(plain.code).toBe(1);
     expect(plain.stdout).not.toMatch(/\u001b\[/);
-    expect(plain.stdout).toContain("-          kubectl rollout status deployment/redis");
+    expect(plain.stdout).toContain("-          start redis kubectl rollout status deployment/redis");
   });
 });
