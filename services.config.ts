@@ -16,7 +16,8 @@ export default defineConfig({
     namespace: "splits-network",
     versionFile: "VERSION",
     manifestsRoot: "infra/k8s",
-    containerRegistry: { nameSecret: "ACR_NAME", loginServerSecret: "ACR_LOGIN_SERVER" },
+    // Environment secrets: staging and production each log in to their own ACR.
+    containerRegistry: { nameSecret: "ACR_NAME", loginServerSecret: "ACR_LOGIN_SERVER", perEnvironment: true },
     cluster: { resourceGroupSecret: "AKS_RESOURCE_GROUP", nameSecret: "AKS_CLUSTER_NAME" },
     azureLogin: {
       method: "oidc",

@@ -53,6 +53,14 @@ export interface Project {
     nameSecret: string;
     /** Secret with the registry's login server, e.g. `myacr.azurecr.io`; images are `<server>/<service>:<tag>`. */
     loginServerSecret: string;
+    /**
+     * `true` when these are GitHub *environment* secrets pointing at a separate registry per
+     * environment (a staging ACR and a production ACR). Default `false`: one registry is shared,
+     * so two environments must not push the same tag for images built differently (a staging
+     * build of `portal:<sha>` would overwrite production's); the registry rules enforce it.
+     * https://docs.github.com/en/actions/security-for-github-actions/security-guides/using-secrets-in-github-actions#creating-secrets-for-an-environment
+     */
+    perEnvironment?: boolean;
   };
   /** Kubernetes cluster (Azure AKS) coordinates, as GitHub secret names. */
   cluster: {

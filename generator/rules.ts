@@ -4,6 +4,7 @@
  */
 import { type Diagnostic, error, listOptions, warning } from "./diagnostics.ts";
 import { placeholdersIn, VALUE_PLACEHOLDERS, TAG_PLACEHOLDERS } from "./placeholders.ts";
+import { resolveValue } from "./plan.ts";
 import type { Registry, Service, Value } from "./registry.ts";
 import { KIND_ORDER } from "./kinds.ts";
 
@@ -292,6 +293,82 @@ const sentryConfigured: Rule = (registry, file) =>
           : [],
       );
 
+
+/**
+ * The first image tag is the one deployed; without `{sha}` every commit would push (and deploy)
+ * the same tag, and a rollback or a re-tag could not name an image.
+ */
+const imageTagsUnique: Rule = (registry, file) =>
+  Object.entries(registry.environments).flatMap(([name, env]) =>
+    env.imageTags[0] !== undefined && !env.imageTags[0].includes("{sha}")
+      ? [
+          error("IMAGE_TAG_NOT_UNIQUE", `the first image tag "${env.imageTags[0]}" does not contain {sha}; it is the tag deployed, and must name one commit's image`, {
+            file,
+            path: `environments.${name}.imageTags[0]`,
+            fix: `put a tag with {sha} first, e.g. ["{sha}", ${env.imageTags.map((t) => JSON.stringify(t)).join(", ")}]`,
+          }),
+        ]
+      : [],
+  );
+
+/** A manifest variable that names a commit's tag must name one the build pushes. */
+const manifestTagPushed: Rule = (registry, file) =>
+  Object.entries(registry.environments).flatMap(([name, env]) =>
+    Object.entries(env.manifestVariables).flatMap(([variable, value]) =>
+      typeof value === "string" && value.includes("{sha}") && !env.imageTags.includes(value)
+        ? [
+            error("MANIFEST_TAG_NOT_PUSHED", `"${value}" is not one of the tags pushed (${env.imageTags.join(", ")}): every pod would fail to pull its image`, {
+              file,
+              path: `environments.${name}.manifestVariables.${variable}`,
+              fix: `use the deployed tag "${env.imageTags[0]}"`,
+            }),
+          ]
+        : [],
+    ),
+  );
+
+/**
+ * In one shared registry, two environments pushing the same commit tag for an image built with
+ * different arguments overwrite each other: production could pull staging's frontend.
+ */
+const sharedRegistryTags: Rule = (registry, file) => {
+  if (registry.project.containerRegistry.perEnvironment) return [];
+  const envs = Object.entries(registry.environments);
+  const out: Diagnostic[] = [];
+  for (let i = 0; i < envs.length; i++)
+    for (let j = i + 1; j < envs.length; j++) {
+      const [a, envA] = envs[i]!;
+      const [b, envB] = envs[j]!;
+      if (envA.imageTags[0] !== envB.imageTags[0]) continue;
+      const differing = registry.services.filter((s) => s.image !== false && builtIn(s, a) && builtIn(s, b) && buildArgsDiffer(registry, s, a, b));
+      if (differing.length)
+        out.push(
+          error("IMAGE_TAG_SHARED_ACROSS_ENVIRONMENTS", `${a} and ${b} push the same tag "${envA.imageTags[0]}" to one registry, but build ${differing.map((s) => `"${s.name}"`).join(", ")} differently: each would overwrite the other's image`, {
+            file,
+            path: `environments.${b}.imageTags[0]`,
+            fix: `give ${b} its own tag (e.g. "${envB.imageTags[0]}-${b}"), or, if the registry secrets are environment secrets pointing at separate registries, set project.containerRegistry.perEnvironment: true`,
+          }),
+        );
+    }
+  return out;
+};
+
+function builtIn(s: Service, env: string): boolean {
+  return s.environments === undefined || s.environments.includes(env);
+}
+
+function buildArgsDiffer(registry: Registry, s: Service, a: string, b: string): boolean {
+  const resolved = (env: string): string => {
+    try {
+      const e = registry.environments[env]!;
+      return JSON.stringify(Object.entries(s.buildArgs ?? {}).map(([k, v]) => [k, resolveValue(v, env, e, registry.project.namespace)]));
+    } catch {
+      return ""; // an invalid value is another rule's finding
+    }
+  };
+  return resolved(a) !== resolved(b);
+}
+
 /** Every rule, in the order their diagnostics are most useful to read. */
 export const RULES: Readonly<Record<string, Rule>> = {
   duplicateServiceNames,
@@ -305,6 +382,9 @@ export const RULES: Readonly<Record<string, Rule>> = {
   placeholders,
   secretReferences,
   sentryConfigured,
+  imageTagsUnique,
+  manifestTagPushed,
+  sharedRegistryTags,
 };
 
 export function checkRules(registry: Registry, file: string): Diagnostic[] {

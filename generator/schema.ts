@@ -45,7 +45,7 @@ const project = z.strictObject({
   namespace: kubernetesName,
   versionFile: z.optional(relativePath),
   manifestsRoot: z.optional(relativePath),
-  containerRegistry: z.strictObject({ nameSecret: secretName, loginServerSecret: secretName }),
+  containerRegistry: z.strictObject({ nameSecret: secretName, loginServerSecret: secretName, perEnvironment: z.optional(z.boolean()) }),
   cluster: z.strictObject({ resourceGroupSecret: secretName, nameSecret: secretName }),
   azureLogin: z.optional(azureLogin),
   sentry: z.optional(z.strictObject({ organization: nonEmpty(), authTokenSecret: z.optional(secretName) })),

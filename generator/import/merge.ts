@@ -371,12 +371,20 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
   if (manifestsRoots.length > 1) unmappable(inputs[1]!, 1, `manifests folders differ (${manifestsRoots.join(" vs ")})`, `the import used ${manifestsRoots[0]}`);
   const versionFile = inputs.map((i) => i.facts.versionFile).find((v) => v);
 
+  // Hand-written pairs push the same commit tag from both environments; that is only safe when
+  // the same-named secrets are environment secrets pointing at two registries, which is how the
+  // jobs (each in its own GitHub environment) read them. Said, so a shared registry is noticed.
+  if (inputs.length > 1)
+    comment(
+      "project.containerRegistry",
+      "both workflows push the same tags with secrets read inside their own GitHub environment: assumed to be environment secrets for separate registries; if one registry is shared, remove perEnvironment and give staging its own first tag (e.g. \"{sha}-staging\")",
+    );
   const registry: Registry = {
     project: {
       namespace,
       ...(versionFile ? { versionFile } : {}),
       manifestsRoot: manifestsRoots[0]!,
-      containerRegistry: { nameSecret: acrName, loginServerSecret: acrServer },
+      containerRegistry: { nameSecret: acrName, loginServerSecret: acrServer, ...(inputs.length > 1 ? { perEnvironment: true } : {}) },
       cluster: { resourceGroupSecret: rg, nameSecret: cluster },
       azureLogin,
       ...(sentryFacts && anySentry ? { sentry: { organization: sentryFacts.organization!, ...(sentryFacts.authTokenSecret ? { authTokenSecret: sentryFacts.authTokenSecret } : {}) } } : {}),

@@ -56,7 +56,7 @@ export function syntheticRegistry(services: number, options: { affectedBuilds?: 
   return {
     project: {
       namespace: "synthetic",
-      containerRegistry: { nameSecret: "ACR_NAME", loginServerSecret: "ACR_LOGIN_SERVER" },
+      containerRegistry: { nameSecret: "ACR_NAME", loginServerSecret: "ACR_LOGIN_SERVER", perEnvironment: true },
       cluster: { resourceGroupSecret: "AKS_RESOURCE_GROUP", nameSecret: "AKS_CLUSTER_NAME" },
       sentry: { organization: "synthetic" },
       ...(options.affectedBuilds === false ? {} : { affectedBuilds: true }),

@@ -55,6 +55,15 @@ const cases: Case[] = [
   { code: "SECRET_KEY_UNDEFINED", given: "a service reading a key its group does not define", mutate: (r) => svc(r, "billing-service").secrets.push("stripe-secrets/stripe-connect-key"), path: "services[7].secrets[3]", message: /secret "stripe-secrets" has no key "stripe-connect-key" \(keys: stripe-publishable-key, stripe-secret-key, stripe-webhook-secret\)/ },
   { code: "SECRET_GROUP_UNUSED", severity: "warning", given: "a secret group no service reads", mutate: (r) => (r.secretGroups["twilio-secrets"] = { "auth-token": "TWILIO_AUTH_TOKEN" }), path: 'secretGroups["twilio-secrets"]', message: /secret group "twilio-secrets" is used by no service/ },
   { code: "SENTRY_NOT_CONFIGURED", given: "Sentry services without a Sentry organisation", mutate: (r) => delete r.project.sentry, path: "services[2].sentry", message: /"api-gateway" has sentry: true but project.sentry is not set/ },
+  { code: "IMAGE_TAG_NOT_UNIQUE", given: "a first image tag without {sha}", mutate: (r) => (r.environments.production.imageTags = ["latest", "{sha}"]), path: "environments.production.imageTags[0]", message: /the first image tag "latest" does not contain \{sha\}/ },
+  { code: "MANIFEST_TAG_NOT_PUSHED", given: "manifests pointing at a tag the build never pushes", mutate: (r) => (r.environments.staging.manifestVariables.IMAGE_TAG = "{sha}-staging"), path: "environments.staging.manifestVariables.IMAGE_TAG", message: /"\{sha\}-staging" is not one of the tags pushed \(\{sha\}, v\{version\}-staging, staging-latest\)/ },
+  {
+    code: "IMAGE_TAG_SHARED_ACROSS_ENVIRONMENTS",
+    given: "one shared registry where staging and production push the same commit tag for differently built frontends",
+    mutate: (r) => delete r.project.containerRegistry.perEnvironment,
+    path: "environments.staging.imageTags[0]",
+    message: /production and staging push the same tag "\{sha\}" to one registry, but build "portal", "candidate", "corporate" differently/,
+  },
 ];
 
 describe("configuration errors", () => {
@@ -77,6 +86,20 @@ describe("configuration errors", () => {
   it("GIVEN the default registry WHEN generated THEN it has no diagnostics at all", async () => {
     const result = generateFrom(await defaultRegistry());
     expect(result.diagnostics).toEqual([]);
+  });
+});
+
+describe("one registry shared by both environments", () => {
+  it("GIVEN staging pushes and deploys its own commit tag WHEN generated THEN there is no collision and staging deploys that tag", async () => {
+    const registry = await defaultRegistry();
+    delete registry.project.containerRegistry.perEnvironment;
+    registry.environments.staging.imageTags = ["{sha}-staging", "v{version}-staging", "staging-latest"];
+    registry.environments.staging.manifestVariables.IMAGE_TAG = "{sha}-staging";
+    const result = generateFrom(registry);
+    expect(result.diagnostics).toEqual([]);
+    const staging = result.files.find((f) => f.path.endsWith("deploy-staging.yml"))!.content;
+    expect(staging).toContain("IMAGE_TAG: ${{ github.sha }}-staging");
+    expect(staging).toContain('--tag "${image}:${GITHUB_SHA}-staging"');
   });
 });
 

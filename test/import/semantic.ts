@@ -56,7 +56,9 @@ export function semanticsOf(text: string, listDir: (dir: string) => string[] = (
         ];
         sem.secretKeys[group[1]!] = [...new Set([...(sem.secretKeys[group[1]!] ?? []), ...keys])].sort();
       }
-      for (const cmd of execute(logicalLines(run, 1)).commands) {
+      for (const executed of execute(logicalLines(run, 1)).commands) {
+        // The generated phases run each rollout wait through `start <name> <command…>` (a bounded pool).
+        const cmd = executed.words[0] === "start" ? { ...executed, words: executed.words.slice(2) } : executed;
         if (cmd.words[0] !== "kubectl") continue;
         if (cmd.words[1] === "apply") {
           for (let i = 0; i < cmd.words.length; i++) {

@@ -50,11 +50,12 @@ export const arbitraryRegistry: fc.Arbitrary<Registry> = fc
       workflowFile: `.github/workflows/deploy-${name}.yml`,
       workflowName: `Deploy ${name}`,
       githubEnvironment: name,
-      imageTags: ["{sha}", `v{version}${prefix ? `-${name}` : ""}`],
+      // Production's commit tag is plain, every other environment's carries its name: one shared registry.
+      imageTags: [prefix ? `{sha}-${name}` : "{sha}", `v{version}${prefix ? `-${name}` : ""}`],
       sentryEnvironment: name,
       domains: { api: `${prefix}api.example.com` },
       ingressManifest: `${prefix}ingress.yaml`,
-      manifestVariables: { IMAGE_TAG: "{sha}", ACR_SERVER: { secret: "ACR_LOGIN_SERVER" } },
+      manifestVariables: { IMAGE_TAG: prefix ? `{sha}-${name}` : "{sha}", ACR_SERVER: { secret: "ACR_LOGIN_SERVER" } },
     });
     return {
       project: {
