@@ -13,8 +13,8 @@ import { makeWorkdir } from "./test-workdir.ts";
 import type { Workdir } from "./test-workdir.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
-// In CI the repository is cloned next to shared/, so this relative path holds there too.
-const workflowText = readFileSync(resolve(here, "../../../shared/fixtures/handwritten/deploy-aks.yml"), "utf8");
+// The reference customer's real hand-written production workflow (a copy of shared/fixtures/handwritten/).
+const workflowText = readFileSync(resolve(here, "../fixtures/handwritten/deploy-aks.yml"), "utf8");
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const SECRETS: Record<string, string> = {

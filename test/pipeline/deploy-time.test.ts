@@ -16,7 +16,7 @@ import { PRODUCTION, REPO_ROOT, defaultRegistry, generateWorkflows } from "./gen
 import { deployCheckout, fakeSecrets, offline, planFor, pushContext } from "./support.ts";
 
 const ROLLOUT_SECONDS = 0.3;
-const HANDWRITTEN = join(REPO_ROOT, "..", "shared", "fixtures", "handwritten", "deploy-aks.yml");
+const HANDWRITTEN = join(REPO_ROOT, "test", "fixtures", "handwritten", "deploy-aks.yml");
 
 const workdirs: Workdir[] = [];
 afterAll(() => {
