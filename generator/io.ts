@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Diagnostic, error } from "./diagnostics.ts";
 import { TEMPLATE_FILES, type TemplateName } from "./templates.ts";
 
@@ -19,17 +19,20 @@ function sha(text: string | Buffer): string {
 }
 
 /**
- * Where transpiled registries are cached: next to the project's dependencies when there are
- * any (so the registry's own imports resolve), else the system temp folder.
+ * Where transpiled registries are cached: the tool's own `node_modules/.cache/gen-workflows`
+ * (this module runs from generator/ or from a bundle below that folder), never a folder found
+ * by walking up from the registry, which could be a stranger's `node_modules`. The system temp
+ * folder when the tool has no node_modules (it always has, once installed).
  */
-function cacheDir(configPath: string): string {
-  let dir = dirname(configPath);
-  for (;;) {
-    if (existsSync(join(dir, "node_modules"))) return join(dir, "node_modules", ".cache", "gen-workflows");
+function cacheDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    if (existsSync(join(dir, "node_modules")) && existsSync(join(dir, "generator"))) return join(dir, "node_modules", ".cache", "gen-workflows");
     const parent = dirname(dir);
-    if (parent === dir) return join(tmpdir(), "gen-workflows-cache");
+    if (parent === dir) break;
     dir = parent;
   }
+  return join(tmpdir(), "gen-workflows-cache");
 }
 
 interface CacheManifest {
@@ -46,7 +49,7 @@ export async function loadRegistryModule(configPath: string, shownAs: string): P
     return {
       diagnostics: [error("CONFIG_NOT_FOUND", `registry file not found: ${configPath}`, { file: shownAs, fix: "create services.config.ts, or pass --config <file>" })],
     };
-  const dir = cacheDir(configPath);
+  const dir = cacheDir();
   const key = sha(configPath).slice(0, 16);
   const bundlePath = join(dir, `registry-${key}.mjs`);
   const manifestPath = join(dir, `registry-${key}.json`);
@@ -93,8 +96,10 @@ async function bundleRegistry(configPath: string, shownAs: string): Promise<{ co
       packages: "external",
       metafile: true,
       logLevel: "silent",
+      // Metafile paths are relative to this folder; pinning it keeps them independent of the cwd.
+      absWorkingDir: dirname(configPath),
     });
-    const cwd = process.cwd();
+    const cwd = dirname(configPath);
     const inputs: Record<string, string> = {};
     for (const input of Object.keys(result.metafile.inputs)) {
       const abs = resolve(cwd, input);
@@ -108,7 +113,7 @@ async function bundleRegistry(configPath: string, shownAs: string): Promise<{ co
       inputs: {},
       diagnostics: failure.errors.map((m) =>
         error("CONFIG_LOAD_FAILED", m.text, {
-          file: m.location ? toPosix(relative(dirname(configPath), resolve(m.location.file))) || shownAs : shownAs,
+          file: m.location ? toPosix(relative(dirname(configPath), resolve(dirname(configPath), m.location.file))) || shownAs : shownAs,
           ...(m.location ? { line: m.location.line, column: m.location.column + 1 } : {}),
           fix: "fix the TypeScript syntax error",
         }),

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Entry of `pnpm gen:workflows`. Runs the CLI from an esbuild bundle. The bundle's folder is
-// named after the newest modification time of generator/ and the lockfile, so an edit to the
-// generator is never checked against stale code, and concurrent runs (tests, hooks) never see
-// a half-built bundle: it is built in a private folder and renamed into place.
+// named after a hash of every file of generator/ and the lockfile (path, size, modification
+// time), so any edit — or a restored older file — gets its own bundle and the check never runs
+// stale code; concurrent runs (tests, hooks) never see a half-built bundle: it is built in a
+// private folder and renamed into place. Statting ~80 files costs about a millisecond.
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -11,17 +13,23 @@ const generatorDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = dirname(generatorDir);
 const cacheDir = join(repoDir, "node_modules", ".cache", "gen-workflows");
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+/** Appends "path size mtime" of every file below `dir` to `hash`, in a stable order. */
+function fingerprint(dir, hash) {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+    if (entry.isDirectory()) fingerprint(path, hash);
+    else {
+      const st = statSync(path);
+      hash.update(`${path} ${st.size} ${st.mtimeMs}\n`);
+    }
   }
-  return newest;
 }
 
+const hash = createHash("sha256");
+fingerprint(generatorDir, hash);
 const lockfile = join(repoDir, "pnpm-lock.yaml");
-const key = `${Math.floor(newestMtime(generatorDir))}-${existsSync(lockfile) ? Math.floor(statSync(lockfile).mtimeMs) : 0}`;
+if (existsSync(lockfile)) hash.update(`lock ${statSync(lockfile).size} ${statSync(lockfile).mtimeMs}`);
+const key = hash.digest("hex").slice(0, 16);
 const bundleDir = join(cacheDir, `bundle-${key}`);
 
 if (!existsSync(join(bundleDir, "cli.mjs"))) {
@@ -34,8 +42,12 @@ if (!existsSync(join(bundleDir, "cli.mjs"))) {
     // Another process renamed its identical build into place first.
     rmSync(privateDir, { recursive: true, force: true });
   }
+  // Old bundles and registry caches go once nobody can still be running from them: a process
+  // started before a source edit keeps importing its own bundle's lazy chunks for a while.
+  const stale = Date.now() - 60 * 60 * 1000;
   for (const old of readdirSync(cacheDir)) {
-    if (old.startsWith("bundle-") && old !== `bundle-${key}` && !old.endsWith(".tmp")) rmSync(join(cacheDir, old), { recursive: true, force: true });
+    const path = join(cacheDir, old);
+    if (old !== `bundle-${key}` && /^(bundle|registry)-/.test(old) && statSync(path).mtimeMs < stale) rmSync(path, { recursive: true, force: true });
   }
 }
 await import(pathToFileURL(join(bundleDir, "cli.mjs")).href);
