@@ -9,7 +9,7 @@ import { sha16 } from "./emit.ts";
 import type { BuildEntry, DeployPlan } from "./plan.ts";
 import type { PinTable } from "./pins.ts";
 import { BUILD_JOB_ID, matrixEntry, readVersionLine, renderBuildJob, tagShell } from "./render-build.ts";
-import { script } from "./shell.ts";
+import { parallelFinishLines, parallelPoolLines, script } from "./shell.ts";
 import { shardsOf } from "./shards.ts";
 import { type Job, type Step, checkoutStep, secretExpr } from "./workflow.ts";
 
@@ -157,26 +157,9 @@ export function renderRetagJob(plan: DeployPlan, pins: PinTable): Job {
           '  local image="${ACR_SERVER}/$1"',
           `  docker buildx imagetools create ${tags} "\${image}:${source}"`,
           "}",
-          "pids=()",
-          "names=()",
-          "failed=()",
-          "wait_all() {",
-          '  for i in "${!pids[@]}"; do',
-          '    if ! wait "${pids[$i]}"; then failed+=("${names[$i]}"); fi',
-          "  done",
-          "  pids=()",
-          "  names=()",
-          "}",
-          "for service in $RETAG; do",
-          '  retag "$service" &',
-          '  pids+=("$!"); names+=("$service")',
-          '  if [ "${#pids[@]}" -ge 8 ]; then wait_all; fi',
-          "done",
-          "wait_all",
-          'if [ "${#failed[@]}" -gt 0 ]; then',
-          '  echo "::error::re-tag failed: ${failed[*]}"',
-          "  exit 1",
-          "fi",
+          ...parallelPoolLines(8),
+          'for service in $RETAG; do start "$service" retag "$service"; done',
+          ...parallelFinishLines("re-tag failed"),
         ]),
       },
     ],

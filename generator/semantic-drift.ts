@@ -6,7 +6,7 @@
 import { parse } from "yaml";
 import type { Drift } from "./check.ts";
 import { compareWithPlan } from "./drift/compare-plan.ts";
-import { changedLines, formatRanges } from "./drift/edited-lines.ts";
+import { changedLines, formatRanges, type LineRange } from "./drift/edited-lines.ts";
 import type { DriftFinding } from "./drift/findings.ts";
 import { workflowFacts } from "./drift/workflow-facts.ts";
 import type { DeployPlan } from "./plan.ts";
@@ -41,8 +41,8 @@ export function describeDrift(drift: Drift, plan?: DeployPlan): DriftFinding[] {
         code: "DRIFT_EDITED_LINES",
         message:
           drift.kind === "edited"
-            ? `${file}: lines ${formatRanges(ranges)} were edited by hand`
-            : `${file}: lines ${formatRanges(ranges)} differ from what the registry generates (hand edits and registry changes together)`,
+            ? `${file}: ${linesWord(ranges)} ${formatRanges(ranges)} ${oneLine(ranges) ? "was" : "were"} edited by hand`
+            : `${file}: ${linesWord(ranges)} ${formatRanges(ranges)} ${oneLine(ranges) ? "differs" : "differ"} from what the registry generates (hand edits and registry changes together)`,
         line: ranges[0]!.from,
       });
   }
@@ -67,4 +67,12 @@ export function describeDrift(drift: Drift, plan?: DeployPlan): DriftFinding[] {
 function describeRef(r: { ref: string; version?: string }): string {
   const ref = /^[0-9a-f]{40}$/.test(r.ref) ? r.ref.slice(0, 12) : r.ref;
   return r.version ? `${ref} (${r.version})` : ref;
+}
+
+function oneLine(ranges: readonly LineRange[]): boolean {
+  return ranges.length === 1 && ranges[0]!.from === ranges[0]!.to;
+}
+
+function linesWord(ranges: readonly LineRange[]): string {
+  return oneLine(ranges) ? "line" : "lines";
 }

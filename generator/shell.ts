@@ -11,11 +11,12 @@ export function script(lines: readonly string[]): string {
 }
 
 /**
- * Bash lines that run commands in the background, at most `limit` at a time, wait for all of
- * them and fail naming every one that failed. A phase of hundreds of services must not start
- * hundreds of processes on one runner (or watches against one API server) at once.
+ * Bash lines defining a bounded pool: `start <name> <command…>` runs the command in the
+ * background, at most `limit` at a time; `wait_started` waits for all started and collects the
+ * names of those that failed in `failed`. Hundreds of services must not start hundreds of
+ * processes on one runner (or watches against one API server) at once.
  */
-export function parallelLines(jobs: readonly { name: string; command: string }[], limit: number, failure: string): string[] {
+export function parallelPoolLines(limit: number): string[] {
   return [
     "pids=()",
     "names=()",
@@ -35,11 +36,15 @@ export function parallelLines(jobs: readonly { name: string; command: string }[]
     '  names+=("$name")',
     `  if [ "\${#pids[@]}" -ge ${limit} ]; then wait_started; fi`,
     "}",
-    ...jobs.map((j) => `start ${shq(j.name)} ${j.command}`),
-    "wait_started",
-    'if [ "${#failed[@]}" -gt 0 ]; then',
-    `  echo "::error::${failure}: \${failed[*]}"`,
-    "  exit 1",
-    "fi",
   ];
+}
+
+/** Waits for the pool and fails naming every command that failed. */
+export function parallelFinishLines(failure: string): string[] {
+  return ["wait_started", 'if [ "${#failed[@]}" -gt 0 ]; then', `  echo "::error::${failure}: \${failed[*]}"`, "  exit 1", "fi"];
+}
+
+/** A bounded pool over a list known when generating. */
+export function parallelLines(jobs: readonly { name: string; command: string }[], limit: number, failure: string): string[] {
+  return [...parallelPoolLines(limit), ...jobs.map((j) => `start ${shq(j.name)} ${j.command}`), ...parallelFinishLines(failure)];
 }

@@ -229,7 +229,7 @@ describe("output for people and machines", () => {
     expect(r.stdout).toContain(`::error file=${STAGING},line=${line},title=workflow edited::${STAGING} was edited by hand.`);
     const md = readFileSync(summary, "utf8");
     expect(md.startsWith("earlier step\n### Deploy workflows out of sync\n")).toBe(true);
-    expect(md).toContain(`| \`${STAGING}\` | edited | deploy-staging.yml: lines ${line} were edited by hand |`);
+    expect(md).toContain(`| \`${STAGING}\` | edited | deploy-staging.yml: line ${line} was edited by hand |`);
   });
 
   it("GIVEN stdout that is not a terminal and no NO_COLOR WHEN --check reports drift THEN there is no ANSI escape", () => {
