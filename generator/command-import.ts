@@ -110,6 +110,9 @@ function commandsOfTemplates(texts: Record<TemplateName, string>): Set<string> {
     for (const step of parseTemplate(texts[name], rel).steps) {
       if (!step.run) continue;
       for (const c of execute(logicalLines(step.run, 1)).commands) out.add(normalizeCommand(c.words));
+      // Commands the executor does not reach (inside `if <command>; then`, retry loops) still
+      // count: a hand-written step that runs one of them is done by the template.
+      for (const m of step.run.matchAll(/\bkubectl\s[^;|&\n]*/g)) out.add(normalizeCommand(m[0].replace(/["']/g, "").trim().split(/\s+/)));
     }
   }
   return out;
