@@ -7,16 +7,14 @@
  * --adopt-pins together with their registry and scaffold edits), so any failure leaves every
  * file untouched.
  */
-import { basename, dirname, join, relative } from "node:path";
+import { join } from "node:path";
 import { findDrift, type Drift } from "./check.ts";
 import { EXIT, type CliIo, type CommonOptions } from "./cli-types.ts";
-import { type Diagnostic, hasErrors, sortDiagnostics, formatDiagnosticText, formatDiagnosticAnnotation } from "./diagnostics.ts";
-import { generate } from "./generate.ts";
-import { listWorkflowFiles, loadRegistryModule, readIfExists, readTemplates, removeFile, toPosix, writeAtomic } from "./io.ts";
+import { type Diagnostic, formatDiagnosticAnnotation, formatDiagnosticText, hasErrors, JSON_SCHEMA_VERSION, sortDiagnostics } from "./diagnostics.ts";
+import { listWorkflowFiles, readIfExists } from "./io.ts";
 import { planAll } from "./plan.ts";
-import { loadProject, type LoadedProject, type ProjectPaths, resolvePaths } from "./project.ts";
+import { loadProject, type ProjectPaths } from "./project.ts";
 import type { Registry } from "./registry.ts";
-import { JSON_SCHEMA_VERSION } from "./diagnostics.ts";
 import { applyWriteSet, type WriteOp } from "./write-set.ts";
 
 export interface GenerateOptions extends CommonOptions {
@@ -118,35 +116,12 @@ export function reportWritten(p: Ready, options: GenerateOptions, io: CliIo): nu
 type Classified = { paths: ProjectPaths; diagnostics: Diagnostic[]; registry: Registry | undefined; fileCount: number; drifts: Drift[] };
 
 async function classify(options: GenerateOptions, io: CliIo, registryText?: string): Promise<Classified | Extract<Preparation, { status: "config-error" }>> {
-  const { paths, result, diagnostics } = registryText === undefined ? await loadProject(options, io) : await loadProjectFromText(options, io, registryText);
+  const { paths, result, diagnostics } = await loadProject(options, io, registryText);
   if (hasErrors(diagnostics) || result.files.length === 0) return { status: "config-error", paths, diagnostics };
   const onDisk = new Map<string, string | undefined>();
   const others = listWorkflowFiles(paths.root);
   for (const p of new Set([...result.files.map((f) => f.path), ...others])) onDisk.set(p, readIfExists(join(paths.root, p)));
   return { paths, diagnostics, registry: result.registry, fileCount: result.files.length, drifts: findDrift(result.files, onDisk, others) };
-}
-
-/**
- * `loadProject` for an edited registry not yet written: the text is loaded from a temporary file
- * beside the registry (so its relative imports resolve), named `.<registry>.<pid>.tmp.ts`
- * (ignored by git; `.ts` so it loads like the registry) and removed again. Messages and banners
- * still name the registry itself.
- */
-async function loadProjectFromText(options: CommonOptions, io: CliIo, registryText: string): Promise<LoadedProject> {
-  const paths = resolvePaths(options, io.cwd);
-  const probe = join(dirname(paths.configPath), `.${basename(paths.configPath, ".ts")}.${process.pid}.tmp.ts`);
-  let loaded;
-  try {
-    writeAtomic(probe, registryText);
-    loaded = await loadRegistryModule(probe, paths.configFile);
-  } finally {
-    removeFile(probe);
-  }
-  if (loaded.value === undefined) return { paths, result: { files: [], diagnostics: loaded.diagnostics }, diagnostics: loaded.diagnostics };
-  const templates = readTemplates(paths.templatesDir);
-  if (!templates.texts) return { paths, result: { files: [], diagnostics: templates.diagnostics }, diagnostics: templates.diagnostics };
-  const result = generate({ registry: loaded.value, configFile: paths.configFile, templates: templates.texts, templatesDir: toPosix(relative(paths.root, paths.templatesDir)) || "templates" });
-  return { paths, result, diagnostics: result.diagnostics };
 }
 
 function emitter(options: GenerateOptions, io: CliIo, diagnostics: readonly Diagnostic[]): (status: string, extra?: Record<string, unknown>) => void {

@@ -3,12 +3,12 @@
  * generator. Shared by every command that needs the generated workflows.
  */
 import { existsSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CliIo, CommonOptions } from "./cli-types.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { generate, type GenerateResult } from "./generate.ts";
-import { loadRegistryModule, readTemplates, toPosix } from "./io.ts";
+import { loadRegistryModule, readTemplates, removeFile, toPosix, writeAtomic } from "./io.ts";
 import { TEMPLATE_FILES } from "./templates.ts";
 
 export interface ProjectPaths {
@@ -45,13 +45,29 @@ export function resolvePaths(options: CommonOptions, cwd: string): ProjectPaths 
 
 export type LoadedProject = { paths: ProjectPaths; result: GenerateResult; diagnostics: Diagnostic[] };
 
-export async function loadProject(options: CommonOptions, io: CliIo): Promise<LoadedProject> {
+/**
+ * Loads the registry and templates and generates. With `registryText` (an edit not yet written,
+ * from add-service or --adopt-pins) the text is loaded from a temporary file beside the registry,
+ * so its relative imports resolve, named `.<registry>.<pid>.tmp.ts` (ignored by git) and removed
+ * again; messages and banners still name the registry itself.
+ */
+export async function loadProject(options: CommonOptions, io: CliIo, registryText?: string): Promise<LoadedProject> {
   const paths = resolvePaths(options, io.cwd);
-  const loaded = await loadRegistryModule(paths.configPath, paths.configFile);
+  const loaded = registryText === undefined ? await loadRegistryModule(paths.configPath, paths.configFile) : await loadRegistryText(paths, registryText);
   if (loaded.value === undefined) return { paths, result: { files: [], diagnostics: loaded.diagnostics }, diagnostics: loaded.diagnostics };
   const templates = readTemplates(paths.templatesDir);
   if (!templates.texts) return { paths, result: { files: [], diagnostics: templates.diagnostics }, diagnostics: templates.diagnostics };
   const shownTemplatesDir = toPosix(relative(paths.root, paths.templatesDir)) || "templates";
   const result = generate({ registry: loaded.value, configFile: paths.configFile, templates: templates.texts, templatesDir: shownTemplatesDir });
   return { paths, result, diagnostics: result.diagnostics };
+}
+
+async function loadRegistryText(paths: ProjectPaths, registryText: string): ReturnType<typeof loadRegistryModule> {
+  const probe = join(dirname(paths.configPath), `.${basename(paths.configPath, ".ts")}.${process.pid}.tmp.ts`);
+  try {
+    writeAtomic(probe, registryText);
+    return await loadRegistryModule(probe, paths.configFile);
+  } finally {
+    removeFile(probe);
+  }
 }
