@@ -8,13 +8,17 @@ WORKDIR /app
 
 FROM base AS deps
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
+# Shared workspace packages (their manifests resolve the service's workspace: dependencies).
+COPY packages ./packages
 COPY {{path}}/package.json ./{{path}}/
 RUN pnpm install --frozen-lockfile --filter "./{{path}}..."
 
 FROM deps AS builder
 ARG NEXT_PUBLIC_API_URL
 ENV NEXT_PUBLIC_API_URL=$NEXT_PUBLIC_API_URL
-COPY . .
+# Only the service's own folder: `COPY . .` would make every change anywhere in the repository
+# an input of this image, and affected-only builds would rebuild it on every push.
+COPY {{path}} ./{{path}}
 RUN pnpm --filter "./{{path}}" build
 
 FROM node:20-alpine AS production

@@ -79,6 +79,9 @@ describe("add-service payments-service (backend, secrets, Sentry, cronjob)", () 
     const dockerfile = readFileSync(join(dir, "services/payments-service/Dockerfile"), "utf8");
     expect(dockerfile).toMatch(/^FROM node:20-alpine AS production$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
+    // Copies only its own folder (and the workspace packages), so affected-only builds can skip it.
+    expect(dockerfile).not.toMatch(/^COPY \. \.$/m);
+    expect(dockerfile).toMatch(/^COPY services\/payments-service \.\/services\/payments-service$/m);
     const docs = readFileSync(join(dir, "infra/k8s/payments-service/deployment.yaml"), "utf8").split(/^---$/m).map((d) => parse(d));
     const container = docs[0].spec.template.spec.containers[0];
     expect(container.image).toBe("${ACR_SERVER}/payments-service:${IMAGE_TAG}");
