@@ -118,7 +118,7 @@ export function formatPath(segments: readonly PropertyKey[]): string {
 
 /** Lists valid options the same way everywhere: `a, b, c` (at most `limit`, then `…`). */
 export function listOptions(options: readonly string[], limit = 12): string {
-  const sorted = [...options].sort();
+  const sorted = [...new Set(options)].sort();
   return sorted.length > limit ? `${sorted.slice(0, limit).join(", ")}, …` : sorted.join(", ");
 }
 

@@ -115,7 +115,7 @@ async function bundleRegistry(configPath: string, shownAs: string): Promise<{ co
         error("CONFIG_LOAD_FAILED", m.text, {
           file: m.location ? toPosix(relative(dirname(configPath), resolve(dirname(configPath), m.location.file))) || shownAs : shownAs,
           ...(m.location ? { line: m.location.line, column: m.location.column + 1 } : {}),
-          fix: "fix the TypeScript syntax error",
+          fix: /Could not resolve/.test(m.text) ? "correct the import path (relative to the registry file), or install the package" : "fix the TypeScript syntax error",
         }),
       ),
     };

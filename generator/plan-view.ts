@@ -3,6 +3,7 @@
  * (phases as subgraphs, dependency edges), and the Markdown the deploy job writes to its job
  * summary. Pure string building; `command-plan.ts` decides what is printed.
  */
+import { JSON_SCHEMA_VERSION } from "./diagnostics.ts";
 import type { DeployPlan } from "./plan.ts";
 
 const sentryServices = (plan: DeployPlan): string[] => plan.builds.filter((b) => b.sentryProject !== undefined).map((b) => b.name);
@@ -60,6 +61,8 @@ export function planJson(plans: readonly DeployPlan[], differences: readonly str
   return (
     JSON.stringify(
       {
+        schemaVersion: JSON_SCHEMA_VERSION,
+        command: "plan",
         environments: plans.map((p) => ({
           environment: p.environment,
           workflowFile: p.workflowFile,

@@ -6,9 +6,10 @@ import { existsSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CliIo, CommonOptions } from "./cli-types.ts";
-import type { Diagnostic } from "./diagnostics.ts";
+import { type Diagnostic, error } from "./diagnostics.ts";
 import { generate, type GenerateResult } from "./generate.ts";
-import { loadRegistryModule, readTemplates, removeFile, toPosix, writeAtomic } from "./io.ts";
+import { loadRegistryModule, readIfExists, readTemplates, removeFile, toPosix, writeAtomic } from "./io.ts";
+import { locateInRegistry } from "./source-lines.ts";
 import { TEMPLATE_FILES } from "./templates.ts";
 
 export interface ProjectPaths {
@@ -53,13 +54,21 @@ export type LoadedProject = { paths: ProjectPaths; result: GenerateResult; diagn
  */
 export async function loadProject(options: CommonOptions, io: CliIo, registryText?: string): Promise<LoadedProject> {
   const paths = resolvePaths(options, io.cwd);
+  if (!existsSync(paths.root)) {
+    const missing = [error("USAGE", `--root ${options.root ?? paths.root}: no such folder`, { file: options.root ?? paths.root, fix: "pass the repository's folder (the one holding .github/workflows)" })];
+    return { paths, result: { files: [], diagnostics: missing }, diagnostics: missing };
+  }
   const loaded = registryText === undefined ? await loadRegistryModule(paths.configPath, paths.configFile) : await loadRegistryText(paths, registryText);
   if (loaded.value === undefined) return { paths, result: { files: [], diagnostics: loaded.diagnostics }, diagnostics: loaded.diagnostics };
   const templates = readTemplates(paths.templatesDir);
   if (!templates.texts) return { paths, result: { files: [], diagnostics: templates.diagnostics }, diagnostics: templates.diagnostics };
   const shownTemplatesDir = toPosix(relative(paths.root, paths.templatesDir)) || "templates";
   const result = generate({ registry: loaded.value, configFile: paths.configFile, templates: templates.texts, templatesDir: shownTemplatesDir });
-  return { paths, result, diagnostics: result.diagnostics };
+  if (result.diagnostics.length === 0) return { paths, result, diagnostics: [] };
+  // Registry problems get a line too, so an annotation marks it in the pull request.
+  const source = registryText ?? readIfExists(paths.configPath) ?? "";
+  const diagnostics = locateInRegistry(result.diagnostics, paths.configFile, source, loaded.value);
+  return { paths, result: { ...result, diagnostics }, diagnostics };
 }
 
 async function loadRegistryText(paths: ProjectPaths, registryText: string): ReturnType<typeof loadRegistryModule> {

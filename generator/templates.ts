@@ -3,7 +3,7 @@
  * them without touching TypeScript. This module turns a template's text into steps, or into
  * diagnostics that name the file and line.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import * as z from "zod/mini";
 import { type Diagnostic, error, listOptions } from "./diagnostics.ts";
 import type { Step } from "./workflow.ts";
@@ -47,8 +47,9 @@ export function parseTemplate(text: string, file: string): { steps: Step[]; diag
   const diagnostics: Diagnostic[] = [];
   if (!result.success) {
     for (const issue of result.error.issues) {
-      const node = nodeAt(doc.contents, issue.path);
       const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+      // An unknown key is reported at the key itself, not at the start of its step.
+      const node = nodeAt(doc.contents, keys.length ? [...issue.path, keys[0]!] : issue.path, keys.length > 0);
       diagnostics.push(
         error("TEMPLATE_INVALID", keys.length ? `unknown step key ${keys.map((k) => `"${k}"`).join(", ")} (valid: ${listOptions(STEP_KEYS)})` : `${issue.path.join(".") || "file"}: ${issue.message}`, {
           file,
@@ -76,11 +77,14 @@ export function parseTemplate(text: string, file: string): { steps: Step[]; diag
   return { steps: result.data.steps, diagnostics };
 }
 
-function nodeAt(root: unknown, path: readonly PropertyKey[]): Node | undefined {
+/** The node at `path`; with `keyNode`, the key of the last segment instead of its value. */
+function nodeAt(root: unknown, path: readonly PropertyKey[], keyNode = false): Node | undefined {
   let node = root as Node | undefined;
-  for (const segment of path) {
-    if (isMap(node)) node = node.get(String(segment), true) as Node | undefined;
-    else if (isSeq(node)) node = node.get(Number(segment), true) as Node | undefined;
+  for (const [i, segment] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === String(segment));
+      node = (keyNode && i === path.length - 1 ? pair?.key : pair?.value) as Node | undefined;
+    } else if (isSeq(node)) node = node.get(Number(segment), true) as Node | undefined;
     else return node;
   }
   return node;

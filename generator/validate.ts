@@ -20,3 +20,24 @@ export async function validateWorkflow(file: string, content: string): Promise<D
     }),
   );
 }
+
+/** Lines the wrapper below puts before a template, and the columns it indents it by. */
+const TEMPLATE_WRAPPER = "on: push\njobs:\n  template:\n    runs-on: ubuntu-latest\n";
+const TEMPLATE_OFFSET = { lines: 4, columns: 4 };
+
+/**
+ * A template's steps seen by GitHub's parser (inside a one-job workflow), so a mistake the YAML
+ * schema cannot see (a broken `if:` expression) is the user's error at the template's own line,
+ * not a generator bug at a line of the generated file.
+ */
+export async function validateTemplate(file: string, text: string): Promise<Diagnostic[]> {
+  const wrapped = TEMPLATE_WRAPPER + text.split("\n").map((l) => (l ? `    ${l}` : l)).join("\n");
+  return (await validateWorkflow(file, wrapped)).map((d) => ({
+    ...d,
+    code: "TEMPLATE_INVALID" as const,
+    message: d.message.replace("GitHub's workflow parser rejects the generated file", "GitHub's workflow parser rejects this template"),
+    ...(d.line !== undefined ? { line: d.line - TEMPLATE_OFFSET.lines } : {}),
+    ...(d.column !== undefined ? { column: Math.max(1, d.column - TEMPLATE_OFFSET.columns) } : {}),
+    fix: "correct the step at this line (expressions in if:, env: values)",
+  }));
+}

@@ -6,6 +6,7 @@
 import { parse } from "yaml";
 import { workflowFacts } from "../drift/workflow-facts.ts";
 import { type DeployPlan, manifestEntryMatches, planAll } from "../plan.ts";
+import { escapeRegExp as escape, lineOfTokens } from "../source-lines.ts";
 import type { Registry, Service } from "../registry.ts";
 import { type ManifestFile, parseManifest } from "./manifests.ts";
 import { isManifestFile, joinPath, type RepoFiles } from "./repo-files.ts";
@@ -104,27 +105,4 @@ export function auditContext(input: AuditInput): AuditContext {
     serviceLine: (service, ...tokens) =>
       input.configText === undefined ? undefined : lineOfTokens(input.configText, [new RegExp(`name\\s*:\\s*(["'\`])${escape(service)}\\1`, "g"), ...tokens]),
   };
-}
-
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-
-/** Finds each token in turn (as a quoted string or an object key) after the previous one. */
-export function lineOfTokens(text: string, tokens: readonly (string | RegExp)[]): number | undefined {
-  let from = 0;
-  let at = -1;
-  for (const token of tokens) {
-    const re = typeof token === "string" ? new RegExp(`(["'\`])${escape(token)}\\1|(?<![\\w$-])${escape(token)}(?=\\s*:)`, "g") : token;
-    re.lastIndex = from;
-    const m = re.exec(text);
-    if (!m) return at === -1 ? undefined : lineAtOffset(text, at);
-    at = m.index;
-    from = m.index + m[0].length;
-  }
-  return at === -1 ? undefined : lineAtOffset(text, at);
-}
-
-function lineAtOffset(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
 }

@@ -29,6 +29,8 @@ describe("add-service when generation fails in validation", () => {
   it("GIVEN GitHub's parser rejects the regenerated workflows WHEN add-service runs THEN exit 3 naming the file, and the registry, scaffold and workflows are untouched", async () => {
     const seen: string[] = [];
     vi.doMock("../../generator/validate.ts", () => ({
+      // Templates are valid here; only the generated workflows are rejected.
+      validateTemplate: async (): Promise<Diagnostic[]> => [],
       validateWorkflow: async (file: string, text: string): Promise<Diagnostic[]> => {
         seen.push(file);
         // The rejection is real only for the files that hold the new service: the rest pass.

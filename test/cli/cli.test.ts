@@ -1,5 +1,7 @@
 /** The real CLI, spawned in a temporary repository: exit codes, output and what it writes. */
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { LAUNCHER } from "../support/repo.ts";
 import { makeTempRepo } from "../support/temp-repo.ts";
 
 const AKS = ".github/workflows/deploy-aks.yml";
@@ -52,7 +54,8 @@ describe("gen then --check", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`${AKS} is out of date`);
     expect(r.stdout).toContain(`${STAGING} is out of date`);
-    expect(r.stdout).toContain("run `pnpm gen:workflows` and commit");
+    // The fix repeats the --config it was given, so it can be pasted as it is.
+    expect(r.stdout).toContain(`run \`pnpm gen:workflows --config ${repo.configPath}\` and commit`);
     expect(repo.run([]).code).toBe(0);
     expect(repo.read(STAGING)).toContain("deployment/corporate --namespace \"$NAMESPACE\" --timeout=240s");
     expect(repo.run(["--check"]).code).toBe(0);
@@ -67,7 +70,9 @@ describe("configuration and usage errors exit 2 and write nothing", () => {
     for (const args of [[], ["--check"]]) {
       const r = repo.run(args);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/^services\.config\.ts: services\[3\]\.dependsOn\[0\]: unknown service "chat-servce" \(known: .*chat-service.*\) \[SERVICE_UNKNOWN_DEPENDENCY\]$/m);
+      // The line is the one holding the mistake, so an annotation can mark it.
+      const line = repo.read("services.config.ts").split("\n").findIndex((l) => l.includes('"chat-servce"')) + 1;
+      expect(r.stderr).toMatch(new RegExp(`^services\\.config\\.ts:${line}: services\\[3\\]\\.dependsOn\\[0\\]: unknown service "chat-servce" \\(known: .*chat-service.*\\) \\[SERVICE_UNKNOWN_DEPENDENCY\\]$`, "m"));
       expect(r.stderr).toContain("fix: ");
       expect(repo.snapshot()).toEqual(before);
     }
@@ -90,6 +95,18 @@ describe("configuration and usage errors exit 2 and write nothing", () => {
     const r = repo.run([]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^templates\/deploy\/post-deploy\.yml:3:10: step "Show status" has a \$\{\{ \}\} expression inside its run script \[TEMPLATE_INVALID\]$/m);
+    expect(repo.snapshot()).toEqual(before);
+  });
+
+  it("GIVEN a template whose if: expression GitHub rejects WHEN gen runs THEN exit 2 naming the template's file and line, not a generator bug", () => {
+    const repo = makeTempRepo();
+    repo.write("templates/deploy/post-deploy.yml", repo.read("templates/deploy/post-deploy.yml").replace("    if: always()", "    if: always( && foo("));
+    const line = repo.read("templates/deploy/post-deploy.yml").split("\n").findIndex((l) => l.includes("always( &&")) + 1;
+    const before = repo.snapshot();
+    const r = repo.run([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^templates/deploy/post-deploy\\.yml:${line}:\\d+: GitHub's workflow parser rejects this template: .* \\[TEMPLATE_INVALID\\]$`, "m"));
+    expect(r.stderr).not.toContain("WORKFLOW_INVALID");
     expect(repo.snapshot()).toEqual(before);
   });
 
@@ -143,5 +160,22 @@ describe("two registries in one repository", () => {
     expect(repo.read(".github/workflows/other-aks.yml")).toContain("from other.config.ts. DO NOT EDIT.");
     expect(repo.run(["--check"]).code).toBe(0);
     expect(repo.run(["--check", "--config", `${repo.dir}/other.config.ts`]).code).toBe(0);
+  });
+});
+
+describe("the fixing command", () => {
+  it("GIVEN the default registry in the current folder WHEN --check finds drift THEN the fix is the plain `pnpm gen:workflows`", () => {
+    const repo = makeTempRepo();
+    repo.write(AKS, repo.read(AKS).replace("--timeout=120s", "--timeout=121s"));
+    const r = spawnSync(process.execPath, [LAUNCHER, "--check"], { cwd: repo.dir, encoding: "utf8", env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } });
+    expect(r.status).toBe(1);
+    expect(r.stdout.endsWith("To fix: move hand edits into the registry or templates/, then run `pnpm gen:workflows` and commit.\n")).toBe(true);
+  });
+
+  it("GIVEN --config and --root WHEN --check finds a missing file THEN the fix repeats them", () => {
+    const repo = makeTempRepo({ withWorkflows: false });
+    const r = repo.run(["--check", "--root", repo.dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`run \`pnpm gen:workflows --config ${repo.configPath} --root ${repo.dir}\` and commit`);
   });
 });

@@ -113,7 +113,7 @@ describe("template errors", () => {
   it("GIVEN a template step with an unknown key WHEN parsed THEN the message lists the valid keys and the line", () => {
     const { diagnostics } = parseTemplate("steps:\n  - name: a\n    run: echo\n  - name: b\n    uses: actions/checkout@v4\n    run: echo\n", "t.yml");
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ code: "TEMPLATE_INVALID", line: 4 });
+    expect(diagnostics[0]).toMatchObject({ code: "TEMPLATE_INVALID", line: 5, column: 5 });
     expect(diagnostics[0]!.message).toMatch(/unknown step key "uses" \(valid: continue-on-error, env, if, name, run, timeout-minutes\)/);
   });
 

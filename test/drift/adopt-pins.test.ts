@@ -39,7 +39,7 @@ describe("--check on bot-bumped pins", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`  ${AKS} differs only in action pins (bot update?)`);
     expect(r.stdout).toMatch(new RegExp(`deploy-aks\\.yml: actions/checkout is at ${NEW_SHA.slice(0, 12)} \\(v9\\.9\\.9\\) \\(lines \\d+(, \\d+)*\\), the registry pins ${old.sha.slice(0, 12)} \\(${old.version.replace(/\./g, "\\.")}\\)`));
-    expect(r.stdout).toContain("pnpm gen:workflows --adopt-pins");
+    expect(r.stdout).toContain(`pnpm gen:workflows --config ${repo.configPath} --adopt-pins`);
     const json = JSON.parse(repo.run(["--check", "--format", "json"]).stdout) as { drift: { kind: string; findings: { code: string }[] }[] };
     expect(json.drift.map((d) => d.kind)).toEqual(["pins"]);
     expect(json.drift[0]!.findings.map((f) => f.code)).toEqual(["DRIFT_ACTION_PIN"]);
@@ -192,6 +192,8 @@ describe("--adopt-pins writes nothing when generation fails", () => {
     bump(repo, STAGING, NEW_SHA, "v9.9.9");
     const before = repo.snapshot();
     vi.doMock("../../generator/validate.ts", () => ({
+      // Templates are valid here; only the generated workflows are rejected.
+      validateTemplate: async (): Promise<Diagnostic[]> => [],
       validateWorkflow: async (file: string): Promise<Diagnostic[]> => [{ code: "WORKFLOW_INVALID", severity: "error", message: "GitHub's workflow parser rejects the generated file: injected", file, line: 1, column: 1 }],
     }));
     const { main } = await import("../../generator/cli.ts");
