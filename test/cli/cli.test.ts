@@ -1,5 +1,6 @@
 /** The real CLI, spawned in a temporary repository: exit codes, output and what it writes. */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { LAUNCHER } from "../support/repo.ts";
 import { makeTempRepo } from "../support/temp-repo.ts";
@@ -108,6 +109,17 @@ describe("configuration and usage errors exit 2 and write nothing", () => {
     expect(r.stderr).toMatch(new RegExp(`^templates/deploy/post-deploy\\.yml:${line}:\\d+: GitHub's workflow parser rejects this template: .* \\[TEMPLATE_INVALID\\]$`, "m"));
     expect(r.stderr).not.toContain("WORKFLOW_INVALID");
     expect(repo.snapshot()).toEqual(before);
+  });
+
+  it("GIVEN a --root that does not exist WHEN gen or --check runs THEN exit 2 naming it, and nothing is created", () => {
+    const repo = makeTempRepo();
+    const missing = `${repo.dir}/no-such-repo`;
+    for (const args of [["--root", missing], ["--check", "--root", missing]]) {
+      const r = repo.run(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toContain(`--root ${missing}: no such folder [USAGE]`);
+    }
+    expect(existsSync(missing)).toBe(false);
   });
 
   it("GIVEN a registry without default export WHEN gen runs THEN exit 2 saying how to export it", () => {
