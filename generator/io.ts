@@ -19,12 +19,14 @@ function sha(text: string | Buffer): string {
 }
 
 /**
- * Where transpiled registries are cached: the tool's own `node_modules/.cache/gen-workflows`
- * (this module runs from generator/ or from a bundle below that folder), never a folder found
- * by walking up from the registry, which could be a stranger's `node_modules`. The system temp
- * folder when the tool has no node_modules (it always has, once installed).
+ * Where transpiled registries are cached: the repository's own `node_modules/.cache` when it has
+ * one, so the registry's package imports resolve from the repository as they would for the
+ * registry itself; otherwise the tool's own `node_modules/.cache` (this module runs from
+ * generator/ or from a bundle below it). Never a folder found by walking further up, which could
+ * be a stranger's `node_modules`.
  */
-function cacheDir(): string {
+function cacheDir(repoRoot: string | undefined): string {
+  if (repoRoot && existsSync(join(repoRoot, "node_modules"))) return join(repoRoot, "node_modules", ".cache", "gen-workflows");
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8; i++) {
     if (existsSync(join(dir, "node_modules")) && existsSync(join(dir, "generator"))) return join(dir, "node_modules", ".cache", "gen-workflows");
@@ -44,12 +46,12 @@ interface CacheManifest {
  * the hashes of every file it imports: esbuild costs ~50 ms a call, more than the rest of a
  * `--check` of an unchanged tree.
  */
-export async function loadRegistryModule(configPath: string, shownAs: string): Promise<{ value?: unknown; diagnostics: Diagnostic[] }> {
+export async function loadRegistryModule(configPath: string, shownAs: string, repoRoot?: string): Promise<{ value?: unknown; diagnostics: Diagnostic[] }> {
   if (!existsSync(configPath))
     return {
       diagnostics: [error("CONFIG_NOT_FOUND", `registry file not found: ${configPath}`, { file: shownAs, fix: "create services.config.ts, or pass --config <file>" })],
     };
-  const dir = cacheDir();
+  const dir = cacheDir(repoRoot);
   const key = sha(configPath).slice(0, 16);
   const bundlePath = join(dir, `registry-${key}.mjs`);
   const manifestPath = join(dir, `registry-${key}.json`);

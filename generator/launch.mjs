@@ -42,12 +42,20 @@ if (!existsSync(join(bundleDir, "cli.mjs"))) {
     // Another process renamed its identical build into place first.
     rmSync(privateDir, { recursive: true, force: true });
   }
-  // Old bundles and registry caches go once nobody can still be running from them: a process
-  // started before a source edit keeps importing its own bundle's lazy chunks for a while.
+  // Old bundles go once nobody can still be running from them: a process started before a source
+  // edit keeps importing its own bundle's lazy chunks for a while. (Registry caches stay: one
+  // small file per registry path, and one may be about to be imported by a concurrent run.)
+  // Cleaning is best effort: another launcher may be renaming or removing the same entries, and
+  // a failure here must never become this run's exit code.
   const stale = Date.now() - 60 * 60 * 1000;
   for (const old of readdirSync(cacheDir)) {
+    if (old === `bundle-${key}` || !old.startsWith("bundle-")) continue;
     const path = join(cacheDir, old);
-    if (old !== `bundle-${key}` && /^(bundle|registry)-/.test(old) && statSync(path).mtimeMs < stale) rmSync(path, { recursive: true, force: true });
+    try {
+      if (statSync(path).mtimeMs < stale) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // gone already, or in use by a concurrent build
+    }
   }
 }
 await import(pathToFileURL(join(bundleDir, "cli.mjs")).href);

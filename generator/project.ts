@@ -58,7 +58,7 @@ export async function loadProject(options: CommonOptions, io: CliIo, registryTex
     const missing = [error("USAGE", `--root ${options.root ?? paths.root}: no such folder`, { file: options.root ?? paths.root, fix: "pass the repository's folder (the one holding .github/workflows)" })];
     return { paths, result: { files: [], diagnostics: missing }, diagnostics: missing };
   }
-  const loaded = registryText === undefined ? await loadRegistryModule(paths.configPath, paths.configFile) : await loadRegistryText(paths, registryText);
+  const loaded = registryText === undefined ? await loadRegistryModule(paths.configPath, paths.configFile, paths.root) : await loadRegistryText(paths, registryText);
   if (loaded.value === undefined) return { paths, result: { files: [], diagnostics: loaded.diagnostics }, diagnostics: loaded.diagnostics };
   const templates = readTemplates(paths.templatesDir);
   if (!templates.texts) return { paths, result: { files: [], diagnostics: templates.diagnostics }, diagnostics: templates.diagnostics };
@@ -75,7 +75,7 @@ async function loadRegistryText(paths: ProjectPaths, registryText: string): Retu
   const probe = join(dirname(paths.configPath), `.${basename(paths.configPath, ".ts")}.${process.pid}.tmp.ts`);
   try {
     writeAtomic(probe, registryText);
-    return await loadRegistryModule(probe, paths.configFile);
+    return await loadRegistryModule(probe, paths.configFile, paths.root);
   } finally {
     removeFile(probe);
   }

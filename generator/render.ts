@@ -39,7 +39,9 @@ export function renderWorkflow(plan: DeployPlan, pins: PinTable, templates: Temp
  * it, because a job whose `if` tests only `!cancelled()` would still run after skipped needs.
  */
 function onDeployBranchOnly(job: Job, branch: string): Job {
-  const guard = `github.ref == 'refs/heads/${branch.replace(/'/g, "''")}'`;
+  // Pushes are already filtered by `on.push.branches` (which may be a pattern such as
+  // `release/**`); only a manual run needs the exact branch.
+  const guard = `github.event_name != 'workflow_dispatch' || github.ref == 'refs/heads/${branch.replace(/'/g, "''")}'`;
   const { name, needs, if: condition, ...rest } = job;
-  return { name, ...(needs ? { needs } : {}), if: condition ? `${guard} && (${condition})` : guard, ...rest };
+  return { name, ...(needs ? { needs } : {}), if: condition ? `(${guard}) && (${condition})` : guard, ...rest };
 }

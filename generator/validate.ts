@@ -31,11 +31,18 @@ const TEMPLATE_OFFSET = { lines: 4, columns: 4 };
  * not a generator bug at a line of the generated file.
  */
 export async function validateTemplate(file: string, text: string): Promise<Diagnostic[]> {
-  const wrapped = TEMPLATE_WRAPPER + text.split("\n").map((l) => (l ? `    ${l}` : l)).join("\n");
+  // Document markers, directives and a BOM cannot be indented into the wrapper; blanking them
+  // keeps every other line where it was.
+  const lines = text.replace(/^\uFEFF/, "").split("\n").map((l) => (/^(---|\.\.\.)(\s|$)|^%/.test(l) ? "" : l));
+  const wrapped = TEMPLATE_WRAPPER + lines.map((l) => (l ? `    ${l}` : l)).join("\n");
+  const unwrap = (message: string): string =>
+    message
+      .replace("GitHub's workflow parser rejects the generated file", "GitHub's workflow parser rejects this template")
+      .replace(/\b(line|Line:?) (\d+), (column|Col:?) (\d+)/g, (_, l: string, line: string, c: string, col: string) => `${l} ${Number(line) - TEMPLATE_OFFSET.lines}, ${c} ${Math.max(1, Number(col) - TEMPLATE_OFFSET.columns)}`);
   return (await validateWorkflow(file, wrapped)).map((d) => ({
     ...d,
     code: "TEMPLATE_INVALID" as const,
-    message: d.message.replace("GitHub's workflow parser rejects the generated file", "GitHub's workflow parser rejects this template"),
+    message: unwrap(d.message),
     ...(d.line !== undefined ? { line: d.line - TEMPLATE_OFFSET.lines } : {}),
     ...(d.column !== undefined ? { column: Math.max(1, d.column - TEMPLATE_OFFSET.columns) } : {}),
     fix: "correct the step at this line (expressions in if:, env: values)",

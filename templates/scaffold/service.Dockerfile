@@ -7,8 +7,9 @@ WORKDIR /app
 
 FROM base AS deps
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
-# Shared workspace packages (their manifests resolve the service's workspace: dependencies).
-COPY packages ./packages
+# For each workspace package this service comes to depend on (a `workspace:` dependency), add
+# `COPY packages/<package> ./packages/<package>` here: copying all of packages/ would make every
+# package an input of this image, and affected-only builds would rebuild it for any of them.
 COPY {{path}}/package.json ./{{path}}/
 RUN pnpm install --frozen-lockfile --filter "./{{path}}..."
 

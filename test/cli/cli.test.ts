@@ -1,6 +1,6 @@
 /** The real CLI, spawned in a temporary repository: exit codes, output and what it writes. */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { LAUNCHER } from "../support/repo.ts";
 import { makeTempRepo } from "../support/temp-repo.ts";
@@ -189,5 +189,19 @@ describe("the fixing command", () => {
     const r = repo.run(["--check", "--root", repo.dir]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`run \`pnpm gen:workflows --config ${repo.configPath} --root ${repo.dir}\` and commit`);
+  });
+});
+
+describe("a registry in another repository", () => {
+  it("GIVEN a registry importing a package from its own repository's node_modules WHEN gen runs THEN the import resolves there", () => {
+    const repo = makeTempRepo({ withWorkflows: false });
+    mkdirSync(`${repo.dir}/node_modules/team-consts`, { recursive: true });
+    repo.write("node_modules/team-consts/package.json", JSON.stringify({ name: "team-consts", type: "module", main: "index.js" }));
+    repo.write("node_modules/team-consts/index.js", 'export const NAMESPACE = "team-namespace";\n');
+    const text = repo.read("services.config.ts");
+    repo.write("services.config.ts", `import { NAMESPACE } from "team-consts";\n${text.replace('namespace: "splits-network",', "namespace: NAMESPACE,")}`);
+    const r = repo.run([]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(repo.read(AKS)).toContain("NAMESPACE: team-namespace");
   });
 });
