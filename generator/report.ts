@@ -4,7 +4,7 @@
  */
 import { createTwoFilesPatch } from "diff";
 import { GEN_COMMAND, remedy, type Drift } from "./check.ts";
-import { type Diagnostic, formatDiagnosticAnnotation, formatDiagnosticText } from "./diagnostics.ts";
+import { formatDiagnosticAnnotation } from "./diagnostics.ts";
 import type { DriftFinding } from "./drift/findings.ts";
 
 
@@ -118,8 +118,4 @@ export function driftSummaryMarkdown(reports: readonly DriftReport[], gen = GEN_
   if (reports.length === 0) return "### Deploy workflows\n\nAll generated workflows match the registry.\n";
   const rows = reports.map((r) => `| \`${r.path}\` | ${r.kind} | ${r.findings.map((f) => f.message.replace(/\|/g, "\\|")).join("<br>") || "—"} | ${r.remedy.replace(/\|/g, "\\|")} |`);
   return ["### Deploy workflows out of sync", "", "| File | Drift | In registry terms | Fix |", "| --- | --- | --- | --- |", ...rows, "", fixCommand(reports, gen), ""].join("\n");
-}
-
-export function diagnosticsText(diagnostics: readonly Diagnostic[]): string {
-  return diagnostics.map(formatDiagnosticText).join("\n") + (diagnostics.length ? "\n" : "");
 }
