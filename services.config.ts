@@ -4,7 +4,7 @@
  * `.github/workflows/deploy-staging.yml` (staging); `pnpm gen:workflows --check` fails a commit
  * whose workflows are not what this file generates.
  */
-import { defineConfig } from "./generator/registry.ts";
+import { defineConfig } from "./generator/config/registry.ts";
 
 /** Every domain service reads the database and authenticates internal calls. */
 const domainSecrets = ["supabase-secrets", "internal-service-secrets"];

@@ -4,8 +4,8 @@
  */
 import { parseArgs } from "node:util";
 import { EXIT, type CliIo, type CommonOptions } from "./cli-types.ts";
-import { runGenerate } from "./command-generate.ts";
-import { USAGE, usageError } from "./usage.ts";
+import { runGenerate } from "./commands/generate.ts";
+import { USAGE, usageError } from "./commands/usage.ts";
 
 export { EXIT, type CliIo } from "./cli-types.ts";
 
@@ -56,7 +56,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   if (values.check && (values.force || values["adopt-pins"])) return usageError(io, "--check writes nothing: it cannot be combined with --force or --adopt-pins");
   const common: CommonOptions = { config: values.config, root: values.root, format };
   if (values["adopt-pins"]) {
-    const { runAdoptPins } = await import("./command-adopt-pins.ts");
+    const { runAdoptPins } = await import("./commands/adopt-pins.ts");
     return runAdoptPins(common, io);
   }
   return runGenerate({ ...common, check: values.check, force: values.force }, io);
@@ -66,12 +66,12 @@ async function runSubcommand(sub: Subcommand, args: string[], io: CliIo): Promis
   // Each subcommand loads only when used: ts-morph alone costs ~200 ms to import.
   switch (sub) {
     case "audit":
-      return (await import("./command-audit.ts")).runAudit(args, io);
+      return (await import("./commands/audit.ts")).runAudit(args, io);
     case "import":
-      return (await import("./command-import.ts")).runImport(args, io);
+      return (await import("./commands/import.ts")).runImport(args, io);
     case "add-service":
-      return (await import("./command-add-service.ts")).runAddService(args, io);
+      return (await import("./commands/add-service.ts")).runAddService(args, io);
     case "plan":
-      return (await import("./command-plan.ts")).runPlan(args, io);
+      return (await import("./commands/plan.ts")).runPlan(args, io);
   }
 }

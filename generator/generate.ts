@@ -3,14 +3,14 @@
  * this returns; `--check` compares the same result with the disk, so the two cannot disagree.
  */
 import { type Diagnostic, hasErrors } from "./diagnostics.ts";
-import { sha16, withBanner, workflowYaml } from "./emit.ts";
-import { planAll } from "./plan.ts";
-import { pinTable } from "./pins.ts";
-import type { Registry } from "./registry.ts";
-import { renderWorkflow } from "./render.ts";
-import { checkRules } from "./rules.ts";
-import { parseRegistry } from "./schema.ts";
-import { parseTemplate, TEMPLATE_FILES, type TemplateName, type Templates } from "./templates.ts";
+import { sha16, withBanner, workflowYaml } from "./render/emit.ts";
+import { planAll } from "./plan/plan.ts";
+import { pinTable } from "./render/pins.ts";
+import type { Registry } from "./config/registry.ts";
+import { renderWorkflow } from "./render/render.ts";
+import { checkRules } from "./config/rules.ts";
+import { parseRegistry } from "./config/schema.ts";
+import { parseTemplate, TEMPLATE_FILES, type TemplateName, type Templates } from "./render/templates.ts";
 
 export interface GeneratedFile {
   /** Path relative to the repository root, with `/` separators. */

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Diagnostic, error } from "./diagnostics.ts";
-import { TEMPLATE_FILES, type TemplateName } from "./templates.ts";
+import { TEMPLATE_FILES, type TemplateName } from "./render/templates.ts";
 
 export function toPosix(p: string): string {
   return p.split(sep).join("/");

@@ -5,7 +5,7 @@
  * apply -f dir/` does not read nested folders), and each registered one exists.
  */
 import { type Diagnostic, error } from "../diagnostics.ts";
-import type { Service } from "../registry.ts";
+import type { Service } from "../config/registry.ts";
 import { lineOf } from "./check-source.ts";
 import { type AuditContext, dirOf } from "./context.ts";
 import { isManifestFile, joinPath, walkFiles } from "./repo-files.ts";

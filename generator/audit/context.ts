@@ -4,10 +4,10 @@
  * declared in the registry's source, so a finding about a service points at its line.
  */
 import { parse } from "yaml";
-import { workflowFacts } from "../drift/workflow-facts.ts";
-import { type DeployPlan, manifestEntryMatches, planAll } from "../plan.ts";
-import { escapeRegExp as escape, lineOfTokens } from "../source-lines.ts";
-import type { Registry, Service } from "../registry.ts";
+import { workflowFacts } from "../check/workflow-facts.ts";
+import { type DeployPlan, manifestEntryMatches, planAll } from "../plan/plan.ts";
+import { escapeRegExp as escape, lineOfTokens } from "../config/source-lines.ts";
+import type { Registry, Service } from "../config/registry.ts";
 import { type ManifestFile, parseManifest } from "./manifests.ts";
 import { isManifestFile, joinPath, type RepoFiles } from "./repo-files.ts";
 

@@ -5,8 +5,8 @@
  * diagnostic (file:line) and an `// import:` comment in the written registry.
  */
 import { type Diagnostic, error, warning } from "../diagnostics.ts";
-import { KIND_ORDER } from "../kinds.ts";
-import type { CronJob, DeployKind, Environment, OneTimeJob, Registry, Service, Value } from "../registry.ts";
+import { KIND_ORDER } from "../config/kinds.ts";
+import type { CronJob, DeployKind, Environment, OneTimeJob, Registry, Service, Value } from "../config/registry.ts";
 import { inferDomains, withDomainPlaceholders } from "./domains.ts";
 import { secretName, type WorkflowFacts } from "./read-workflow.ts";
 

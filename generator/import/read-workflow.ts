@@ -6,7 +6,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
 import { type Diagnostic, error, warning } from "../diagnostics.ts";
-import type { AzureLogin } from "../registry.ts";
+import type { AzureLogin } from "../config/registry.ts";
 import { type ExecutedCommand, execute, logicalLines, normalizeExpression, substituteExpressions } from "./shell-script.ts";
 
 export interface Located {

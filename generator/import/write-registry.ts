@@ -3,7 +3,7 @@
  * only in this command): an import of defineConfig, a shared secret-groups constant, and the
  * registry object with an `// import:` comment at every entry the import had to decide.
  */
-import type { Registry } from "../registry.ts";
+import type { Registry } from "../config/registry.ts";
 import { type ImportComments, SHARED_SECRETS_CONSTANT } from "./merge.ts";
 
 type TsMorph = typeof import("ts-morph");

@@ -4,8 +4,8 @@
  * there is none, after the last one of an earlier kind), and copies that neighbour's `dependsOn`
  * expression when it has one (so `dependsOn: messaging` stays a reference to the constant).
  */
-import { KIND_ORDER } from "../kinds.ts";
-import type { DeployKind } from "../registry.ts";
+import { KIND_ORDER } from "../config/kinds.ts";
+import type { DeployKind } from "../config/registry.ts";
 
 type TsMorph = typeof import("ts-morph");
 

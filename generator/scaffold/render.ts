@@ -3,7 +3,7 @@
  * (none for infrastructure), the Deployment + Service, and one CronJob per `--cronjob`. Pure:
  * template texts in, `{ path, content }` out.
  */
-import type { DeployKind } from "../registry.ts";
+import type { DeployKind } from "../config/registry.ts";
 
 export const SCAFFOLD_TEMPLATES = {
   serviceDockerfile: "scaffold/service.Dockerfile",

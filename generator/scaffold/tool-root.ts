@@ -9,7 +9,7 @@ import { readIfExists } from "../io.ts";
 export function toolRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8; i++) {
-    if (readIfExists(join(dir, "generator", "registry.ts")) !== undefined) return dir;
+    if (readIfExists(join(dir, "generator", "config", "registry.ts")) !== undefined) return dir;
     dir = dirname(dir);
   }
   return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");

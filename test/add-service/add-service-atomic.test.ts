@@ -12,7 +12,7 @@ import { REPO } from "../support/repo.ts";
 import { registryCopy, snapshotTree } from "../support/temp-repo.ts";
 
 afterEach(() => {
-  vi.doUnmock("../../generator/validate.ts");
+  vi.doUnmock("../../generator/render/validate.ts");
   vi.resetModules();
 });
 
@@ -28,7 +28,7 @@ function repoCopy(): string {
 describe("add-service when generation fails in validation", () => {
   it("GIVEN GitHub's parser rejects the regenerated workflows WHEN add-service runs THEN exit 3 naming the file, and the registry, scaffold and workflows are untouched", async () => {
     const seen: string[] = [];
-    vi.doMock("../../generator/validate.ts", () => ({
+    vi.doMock("../../generator/render/validate.ts", () => ({
       // Templates are valid here; only the generated workflows are rejected.
       validateTemplate: async (): Promise<Diagnostic[]> => [],
       validateWorkflow: async (file: string, text: string): Promise<Diagnostic[]> => {

@@ -4,7 +4,7 @@
  * several levels), gateways over the backends, and frontends with per-environment build args and
  * secret build args. Deterministic: the same size always gives the same registry.
  */
-import type { Registry, Service } from "../../generator/registry.ts";
+import type { Registry, Service } from "../../generator/config/registry.ts";
 
 function pad(i: number): string {
   return String(i).padStart(4, "0");

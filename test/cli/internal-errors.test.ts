@@ -5,11 +5,11 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { validateWorkflow } from "../../generator/validate.ts";
+import { validateWorkflow } from "../../generator/render/validate.ts";
 import { makeTempRepo } from "../support/temp-repo.ts";
 
 afterEach(() => {
-  vi.doUnmock("../../generator/render.ts");
+  vi.doUnmock("../../generator/render/render.ts");
   vi.doUnmock("../../generator/generate.ts");
   vi.resetModules();
 });
@@ -31,8 +31,8 @@ describe("internal errors", () => {
   });
 
   it("GIVEN a renderer bug that emits an invalid job WHEN gen runs THEN exit 3 with file:line:col and no file written", async () => {
-    vi.doMock("../../generator/render.ts", async (importOriginal) => {
-      const real = await importOriginal<typeof import("../../generator/render.ts")>();
+    vi.doMock("../../generator/render/render.ts", async (importOriginal) => {
+      const real = await importOriginal<typeof import("../../generator/render/render.ts")>();
       return {
         ...real,
         renderWorkflow: (...args: Parameters<typeof real.renderWorkflow>) => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { DiagnosticCode } from "../../generator/diagnostics.ts";
-import { parseTemplate } from "../../generator/templates.ts";
+import { parseTemplate } from "../../generator/render/templates.ts";
 import { defaultRegistry, generateFrom } from "../support/repo.ts";
 
 type Registry = Record<string, any>;

@@ -3,7 +3,7 @@
  * see is reported at the template's own line; YAML the template parser accepts stays accepted.
  */
 import { describe, expect, it } from "vitest";
-import { validateTemplate } from "../../generator/validate.ts";
+import { validateTemplate } from "../../generator/render/validate.ts";
 
 describe("templates seen by GitHub's parser", () => {
   it("GIVEN a BOM, a document start and end marker WHEN validated THEN the template is accepted", async () => {

@@ -183,7 +183,7 @@ describe("--adopt-pins", () => {
 
 describe("--adopt-pins writes nothing when generation fails", () => {
   afterEach(() => {
-    vi.doUnmock("../../generator/validate.ts");
+    vi.doUnmock("../../generator/render/validate.ts");
     vi.resetModules();
   });
 
@@ -191,7 +191,7 @@ describe("--adopt-pins writes nothing when generation fails", () => {
     const repo = freshRepo();
     bump(repo, STAGING, NEW_SHA, "v9.9.9");
     const before = repo.snapshot();
-    vi.doMock("../../generator/validate.ts", () => ({
+    vi.doMock("../../generator/render/validate.ts", () => ({
       // Templates are valid here; only the generated workflows are rejected.
       validateTemplate: async (): Promise<Diagnostic[]> => [],
       validateWorkflow: async (file: string): Promise<Diagnostic[]> => [{ code: "WORKFLOW_INVALID", severity: "error", message: "GitHub's workflow parser rejects the generated file: injected", file, line: 1, column: 1 }],

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { validateWorkflow } from "../../generator/validate.ts";
+import { validateWorkflow } from "../../generator/render/validate.ts";
 import { generateFrom, REPO } from "../support/repo.ts";
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";

@@ -4,11 +4,11 @@
  * through the generator's build step, and must not change for another service's edit.
  */
 import { describe, expect, test } from "vitest";
-import { BUILD_STEP_NAME, buildDefinition, buildRecipe, renderedBuildStep } from "../../generator/affected.ts";
-import { type DeployPlan, planEnvironment } from "../../generator/plan.ts";
-import { pinTable } from "../../generator/pins.ts";
-import type { Registry } from "../../generator/registry.ts";
-import type { Step } from "../../generator/workflow.ts";
+import { BUILD_STEP_NAME, buildDefinition, buildRecipe, renderedBuildStep } from "../../generator/render/affected.ts";
+import { type DeployPlan, planEnvironment } from "../../generator/plan/plan.ts";
+import { pinTable } from "../../generator/render/pins.ts";
+import type { Registry } from "../../generator/config/registry.ts";
+import type { Step } from "../../generator/render/workflow.ts";
 import { STAGING, defaultRegistry, generateWorkflows, parseWorkflowText } from "./generated.ts";
 
 const pins = pinTable(undefined);

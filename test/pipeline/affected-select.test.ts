@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { AFFECTED_LIBRARY, AFFECTED_LIBRARY_EXPORTS } from "../../generator/affected-script.ts";
+import { AFFECTED_LIBRARY, AFFECTED_LIBRARY_EXPORTS } from "../../generator/render/affected-script.ts";
 
 interface Service {
   name: string;

@@ -4,7 +4,7 @@
  * run on another branch deploys nothing.
  */
 import { afterAll, describe, expect, test } from "vitest";
-import { MAX_PARALLEL_ROLLOUTS } from "../../generator/render-deploy.ts";
+import { MAX_PARALLEL_ROLLOUTS } from "../../generator/render/deploy-job.ts";
 import { syntheticRegistry } from "../bench/synthetic-registry.ts";
 import { callsOf, maxConcurrency } from "../harness/calls.ts";
 import { runJob } from "../harness/run-job.ts";

@@ -4,8 +4,8 @@
  * workflows GitHub's own parser accepts.
  */
 import { describe, expect, test } from "vitest";
-import { shardsOf } from "../../generator/shards.ts";
-import { validateWorkflow } from "../../generator/validate.ts";
+import { shardsOf } from "../../generator/plan/shards.ts";
+import { validateWorkflow } from "../../generator/render/validate.ts";
 import { syntheticRegistry } from "../bench/synthetic-registry.ts";
 import { PRODUCTION, STAGING, generateWorkflows, parseWorkflowText } from "./generated.ts";
 

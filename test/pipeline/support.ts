@@ -2,8 +2,8 @@
  * Shared setup for running the generated workflows' jobs in the local harness: the checkout a
  * job's scripts read, fake secret values, and the GitHub context of a push.
  */
-import { planEnvironment, type DeployPlan } from "../../generator/plan.ts";
-import type { Registry } from "../../generator/registry.ts";
+import { planEnvironment, type DeployPlan } from "../../generator/plan/plan.ts";
+import type { Registry } from "../../generator/config/registry.ts";
 import type { JobRunResult, StepResult, ToolCall } from "../harness/run-job.ts";
 import type { JobContext } from "../harness/types.ts";
 

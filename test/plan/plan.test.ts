@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { planAll } from "../../generator/plan.ts";
-import { planDifferences, planMermaid, planSummaryMarkdown } from "../../generator/plan-view.ts";
-import type { Registry } from "../../generator/registry.ts";
+import { planAll } from "../../generator/plan/plan.ts";
+import { planDifferences, planMermaid, planSummaryMarkdown } from "../../generator/plan/plan-view.ts";
+import type { Registry } from "../../generator/config/registry.ts";
 import { runCli } from "../import/cli.ts";
 import { defaultRegistry, REPO } from "../support/repo.ts";
 
@@ -14,7 +14,7 @@ import { defaultRegistry, REPO } from "../support/repo.ts";
 function driftedRegistryDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "gen-plan-"));
   const text = readFileSync(join(REPO, "services.config.ts"), "utf8")
-    .replace('from "./generator/registry.ts"', `from ${JSON.stringify(join(REPO, "generator", "registry.ts"))}`)
+    .replace('from "./generator/config/registry.ts"', `from ${JSON.stringify(join(REPO, "generator", "config", "registry.ts"))}`)
     .replace('{ name: "health-monitor", kind: "backend",', '{ name: "health-monitor", environments: ["staging"], kind: "backend",')
     .replace('{ name: "payout-schedules", schedule: "0 4 * * *" }', '{ name: "payout-schedules", schedule: "0 4 * * *", environments: ["production"] }');
   writeFileSync(join(dir, "services.config.ts"), text);

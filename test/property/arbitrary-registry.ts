@@ -1,6 +1,6 @@
 /** fast-check arbitraries for valid registries: acyclic, kind-ordered, every reference defined. */
 import fc from "fast-check";
-import type { DeployKind, Registry, Service, Value } from "../../generator/registry.ts";
+import type { DeployKind, Registry, Service, Value } from "../../generator/config/registry.ts";
 
 const KINDS: DeployKind[] = ["infrastructure", "backend", "gateway", "frontend"];
 const word = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);

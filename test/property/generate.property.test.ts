@@ -4,8 +4,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { findDrift } from "../../generator/check.ts";
-import { validateWorkflow } from "../../generator/validate.ts";
+import { findDrift } from "../../generator/check/check.ts";
+import { validateWorkflow } from "../../generator/render/validate.ts";
 import { generateFrom } from "../support/repo.ts";
 import { arbitraryRegistry } from "./arbitrary-registry.ts";
 

@@ -1,7 +1,7 @@
 /** Registry diagnostics get the line of the entry they are about, in the registry's own source. */
 import { describe, expect, it } from "vitest";
 import { error } from "../../generator/diagnostics.ts";
-import { locateInRegistry } from "../../generator/source-lines.ts";
+import { locateInRegistry } from "../../generator/config/source-lines.ts";
 
 const SOURCE = [
   "export default defineConfig({", // 1

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generate, type GenerateResult } from "../../generator/generate.ts";
-import { TEMPLATE_FILES, type TemplateName } from "../../generator/templates.ts";
+import { TEMPLATE_FILES, type TemplateName } from "../../generator/render/templates.ts";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const LAUNCHER = join(REPO, "generator", "launch.mjs");

@@ -18,7 +18,7 @@ export interface TempRepo {
 
 /** The registry imports defineConfig by a relative path; a copy elsewhere needs an absolute one. */
 export function registryCopy(text: string): string {
-  return text.replace(/from "\.\/generator\/registry\.ts"/, `from ${JSON.stringify(join(REPO, "generator", "registry.ts"))}`);
+  return text.replace(/from "\.\/generator\/config\/registry\.ts"/, `from ${JSON.stringify(join(REPO, "generator", "config", "registry.ts"))}`);
 }
 
 export function makeTempRepo(options: { withWorkflows?: boolean; registryText?: string } = {}): TempRepo {

@@ -1,7 +1,7 @@
 // A small registry exercising the options the default one does not: client-secret Azure login,
 // no Sentry, one environment, an infrastructure-only dependency chain, per-environment build
 // arguments, a cronjob limited to an environment, custom manifests folder and deployment name.
-import { defineConfig } from "../../../../generator/registry.ts";
+import { defineConfig } from "../../../../generator/config/registry.ts";
 
 export default defineConfig({
   project: {

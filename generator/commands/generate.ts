@@ -1,0 +1,182 @@
+/**
+ * `gen:workflows` and `gen:workflows --check`: one code path, so they cannot disagree.
+ *
+ * Writing is two phases. `prepareGeneration` loads, generates, classifies drift and has GitHub's
+ * parser validate every file; it writes nothing and returns either a refusal or the planned
+ * changes as a WriteSet. Only then does the caller apply ONE WriteSet (for add-service and
+ * --adopt-pins together with their registry and scaffold edits), so any failure leaves every
+ * file untouched.
+ */
+import { join, relative } from "node:path";
+import { findDrift, GEN_COMMAND, type Drift } from "../check/check.ts";
+import { EXIT, type CliIo, type CommonOptions } from "../cli-types.ts";
+import { type Diagnostic, formatDiagnosticAnnotation, formatDiagnosticText, hasErrors, JSON_SCHEMA_VERSION, sortDiagnostics } from "../diagnostics.ts";
+import { listWorkflowFiles, readIfExists, readTemplates, toPosix } from "../io.ts";
+import { TEMPLATE_FILES } from "../render/templates.ts";
+import { planAll } from "../plan/plan.ts";
+import { loadProject, type ProjectPaths } from "./project.ts";
+import type { Registry } from "../config/registry.ts";
+import { applyWriteSet, type WriteOp } from "../write-set.ts";
+
+export interface GenerateOptions extends CommonOptions {
+  check: boolean;
+  force: boolean;
+}
+
+/** What `gen` would do, decided before anything is written. */
+export type Preparation =
+  /** The registry or the templates do not load, or the registry does not validate. */
+  | { status: "config-error"; paths: ProjectPaths; diagnostics: Diagnostic[] }
+  /** Files at generated paths that gen did not write, and no --force. */
+  | { status: "unmanaged"; paths: ProjectPaths; diagnostics: Diagnostic[]; blocked: Drift[] }
+  /** GitHub's parser rejects a generated file: a generator bug. */
+  | { status: "invalid"; paths: ProjectPaths; diagnostics: Diagnostic[]; invalid: Diagnostic[] }
+  | { status: "ready"; paths: ProjectPaths; diagnostics: Diagnostic[]; fileCount: number; written: string[]; deleted: string[]; writes: WriteOp[] };
+
+export type Refusal = Exclude<Preparation, { status: "ready" }>;
+export type Ready = Extract<Preparation, { status: "ready" }>;
+
+export interface PrepareExtras {
+  /** Generate from this registry text (an edit not yet written) instead of the registry file's. */
+  registryText?: string;
+}
+
+export async function runGenerate(options: GenerateOptions, io: CliIo): Promise<number> {
+  if (options.check) {
+    const loaded = await classify(options, io);
+    if (!("drifts" in loaded)) return reportRefusal(loaded, options, io);
+    printDiagnostics(loaded.diagnostics, io, options.format);
+    return reportCheck(loaded.drifts, loaded.paths.configFile, loaded.registry, options, io, emitter(options, io, loaded.diagnostics));
+  }
+  const prepared = await prepareGeneration(options, io);
+  if (prepared.status !== "ready") return reportRefusal(prepared, options, io);
+  applyWriteSet(prepared.writes);
+  return reportWritten(prepared, options, io);
+}
+
+/** Loads, generates, classifies drift and validates; writes nothing (but a temporary registry copy, removed again). */
+export async function prepareGeneration(options: GenerateOptions, io: CliIo, extras: PrepareExtras = {}): Promise<Preparation> {
+  const loaded = await classify(options, io, extras.registryText);
+  if (!("drifts" in loaded)) return loaded;
+  const { paths, diagnostics, drifts } = loaded;
+  const blocked = drifts.filter((d) => d.kind === "unmanaged");
+  if (blocked.length && !options.force) return { status: "unmanaged", paths, diagnostics, blocked };
+  const toWrite = drifts.filter((d) => d.expected !== undefined);
+  const toDelete = drifts.filter((d) => d.kind === "orphan");
+  if (toWrite.length) {
+    const { validateTemplate, validateWorkflow } = await import("../render/validate.ts");
+    // A template the parser rejects is the user's mistake, named at its own file and line.
+    const templates: Record<string, string> = readTemplates(paths.templatesDir).texts ?? {};
+    const shownDir = toPosix(relative(paths.root, paths.templatesDir)) || "templates";
+    const badTemplates = (await Promise.all(Object.entries(TEMPLATE_FILES).map(([name, rel]) => validateTemplate(`${shownDir}/${rel}`, templates[name] ?? "steps: []\n")))).flat();
+    if (badTemplates.length) return { status: "config-error", paths, diagnostics: [...diagnostics, ...badTemplates] };
+    // GitHub's own parser sees every file before any is written: a rejection is our bug.
+    const invalid = (await Promise.all(toWrite.map((d) => validateWorkflow(d.path, d.expected!)))).flat();
+    if (invalid.length) return { status: "invalid", paths, diagnostics, invalid };
+  }
+  return {
+    status: "ready",
+    paths,
+    diagnostics,
+    fileCount: loaded.fileCount,
+    written: toWrite.map((d) => d.path),
+    deleted: toDelete.map((d) => d.path),
+    writes: [...toWrite.map((d) => ({ path: join(paths.root, d.path), content: d.expected! })), ...toDelete.map((d) => ({ path: join(paths.root, d.path), delete: true as const }))],
+  };
+}
+
+/** gen's messages (and JSON document) for a refusal; returns the exit code. */
+export function reportRefusal(p: Refusal, options: GenerateOptions, io: CliIo): number {
+  const emit = emitter(options, io, p.diagnostics);
+  printDiagnostics(p.diagnostics, io, options.format);
+  switch (p.status) {
+    case "config-error":
+      emit("config-error", options.check ? { drift: [] } : {});
+      if (options.format === "text") {
+        const files = [...new Set(p.diagnostics.filter((d) => d.severity === "error").map((d) => d.file))].sort();
+        io.stderr(`gen:workflows: ${files.join(", ") || p.paths.configFile} ${files.length > 1 ? "have" : "has"} errors; nothing was written. Fix them and run again.\n`);
+      }
+      return EXIT.usage;
+    case "unmanaged":
+      emit("unmanaged", { files: p.blocked.map((d) => d.path) });
+      io.stderr(
+        p.blocked.map((d) => `${d.path}: exists but was not generated by gen:workflows; nothing was written [UNMANAGED_FILE]\n  fix: run \`${genCommandFor(options)} --force\` to replace it (after \`pnpm gen:workflows import\` has taken what it holds)`).join("\n") + "\n",
+      );
+      return EXIT.usage;
+    case "invalid":
+      emit("internal-error", { diagnostics: p.invalid });
+      io.stderr(`${p.invalid.map(formatDiagnosticText).join("\n")}\ngen:workflows: internal error: a generated workflow failed validation; nothing was written.\n`);
+      return EXIT.internal;
+  }
+}
+
+/** gen's messages (and JSON document) once the prepared changes are on disk; returns the exit code. */
+export function reportWritten(p: Ready, options: GenerateOptions, io: CliIo): number {
+  printDiagnostics(p.diagnostics, io, options.format);
+  emitter(options, io, p.diagnostics)(p.written.length || p.deleted.length ? "written" : "unchanged", { written: p.written, deleted: p.deleted });
+  if (options.format === "text") {
+    if (!p.written.length && !p.deleted.length) io.stdout(`${p.fileCount} workflows already up to date; nothing written.\n`);
+    for (const path of p.written) io.stdout(`wrote ${path}\n`);
+    for (const path of p.deleted) io.stdout(`deleted ${path} (no longer produced by ${p.paths.configFile})\n`);
+  }
+  return EXIT.ok;
+}
+
+type Classified = { paths: ProjectPaths; diagnostics: Diagnostic[]; registry: Registry | undefined; fileCount: number; drifts: Drift[] };
+
+async function classify(options: GenerateOptions, io: CliIo, registryText?: string): Promise<Classified | Extract<Preparation, { status: "config-error" }>> {
+  const { paths, result, diagnostics } = await loadProject(options, io, registryText);
+  if (hasErrors(diagnostics) || result.files.length === 0) return { status: "config-error", paths, diagnostics };
+  const onDisk = new Map<string, string | undefined>();
+  const others = listWorkflowFiles(paths.root);
+  for (const p of new Set([...result.files.map((f) => f.path), ...others])) onDisk.set(p, readIfExists(join(paths.root, p)));
+  return { paths, diagnostics, registry: result.registry, fileCount: result.files.length, drifts: findDrift(result.files, onDisk, others) };
+}
+
+function emitter(options: GenerateOptions, io: CliIo, diagnostics: readonly Diagnostic[]): (status: string, extra?: Record<string, unknown>) => void {
+  return (status, extra = {}) => {
+    if (options.format === "json")
+      io.stdout(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: options.check ? "check" : "gen", status, diagnostics: sortDiagnostics(diagnostics), ...extra }, null, 2) + "\n");
+  };
+}
+async function reportCheck(drifts: Drift[], configFile: string, registry: Registry | undefined, options: GenerateOptions, io: CliIo, emit: (status: string, extra?: Record<string, unknown>) => void): Promise<number> {
+  if (drifts.length === 0) {
+    emit("in-sync", { drift: [] });
+    if (options.format === "text") io.stdout("Deploy workflows match the registry.\n");
+    if (io.env.GITHUB_ACTIONS === "true" && io.env.GITHUB_STEP_SUMMARY && io.appendFile) {
+      const { driftSummaryMarkdown } = await import("../check/report.ts");
+      io.appendFile(io.env.GITHUB_STEP_SUMMARY, driftSummaryMarkdown([]));
+    }
+    return EXIT.ok;
+  }
+  // Only a drifting tree pays for the diff library and the semantic comparison.
+  const report = await import("../check/report.ts");
+  const { describeDrift } = await import("../check/semantic-drift.ts");
+  // The plans say what each file should do (dependencies, secrets, cronjobs) in registry terms.
+  const plans = new Map((registry ? planAll(registry) : []).map((p) => [p.workflowFile, p]));
+  const gen = genCommandFor(options);
+  const reports = drifts.map((d) => report.toReport(d, configFile, describeDrift(d, plans.get(d.path)), gen));
+  emit("drift", { drift: reports });
+  if (options.format === "text") {
+    const colour = io.isTTY && io.env.NO_COLOR === undefined;
+    io.stdout(report.driftText(reports, colour ? report.ANSI : report.NO_COLOR, gen));
+  }
+  if (io.env.GITHUB_ACTIONS === "true") {
+    io.stdout(report.driftAnnotations(reports) + "\n");
+    if (io.env.GITHUB_STEP_SUMMARY && io.appendFile) io.appendFile(io.env.GITHUB_STEP_SUMMARY, report.driftSummaryMarkdown(reports, gen));
+  }
+  return EXIT.drift;
+}
+
+function printDiagnostics(diagnostics: readonly Diagnostic[], io: CliIo, format: "text" | "json"): void {
+  if (format === "json" || diagnostics.length === 0) return;
+  const sorted = sortDiagnostics(diagnostics);
+  io.stderr(sorted.map(formatDiagnosticText).join("\n") + "\n");
+  if (io.env.GITHUB_ACTIONS === "true") io.stdout(sorted.map(formatDiagnosticAnnotation).join("\n") + "\n");
+}
+
+/** `pnpm gen:workflows` with the --config/--root this run was given, so the fix is copy-paste exact. */
+function genCommandFor(options: CommonOptions): string {
+  const quote = (v: string): string => (/^[\w./@:=+-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+  return [GEN_COMMAND, ...(options.config ? ["--config", quote(options.config)] : []), ...(options.root ? ["--root", quote(options.root)] : [])].join(" ");
+}

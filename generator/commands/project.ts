@@ -1,0 +1,82 @@
+/**
+ * Resolve where things are (registry, repository root, templates), load them, and run the pure
+ * generator. Shared by every command that needs the generated workflows.
+ */
+import { existsSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CliIo, CommonOptions } from "../cli-types.ts";
+import { type Diagnostic, error } from "../diagnostics.ts";
+import { generate, type GenerateResult } from "../generate.ts";
+import { loadRegistryModule, readIfExists, readTemplates, removeFile, toPosix, writeAtomic } from "../io.ts";
+import { locateInRegistry } from "../config/source-lines.ts";
+import { TEMPLATE_FILES } from "../render/templates.ts";
+
+export interface ProjectPaths {
+  /** Absolute path of the registry file. */
+  configPath: string;
+  /** The registry as named in messages and banners, relative to the root. */
+  configFile: string;
+  /** Absolute repository root (holds .github/workflows). */
+  root: string;
+  /** Absolute templates folder. */
+  templatesDir: string;
+}
+
+/**
+ * The tool's own templates/, used when the repository has none: this file is
+ * generator/commands/project.ts in the source tree, and the bundle sits in node_modules/.cache/….
+ */
+function builtInTemplatesDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, "templates", TEMPLATE_FILES.clusterPrerequisites)) && existsSync(join(dir, "generator"))) return join(dir, "templates");
+    dir = dirname(dir);
+  }
+  return join(dirname(fileURLToPath(import.meta.url)), "..", "templates");
+}
+
+export function resolvePaths(options: CommonOptions, cwd: string): ProjectPaths {
+  const configPath = resolve(cwd, options.config ?? "services.config.ts");
+  const root = options.root ? resolve(cwd, options.root) : dirname(configPath);
+  const own = join(root, "templates");
+  const templatesDir = existsSync(join(own, TEMPLATE_FILES.clusterPrerequisites)) ? own : builtInTemplatesDir();
+  return { configPath, configFile: toPosix(relative(root, configPath)) || "services.config.ts", root, templatesDir };
+}
+
+export type LoadedProject = { paths: ProjectPaths; result: GenerateResult; diagnostics: Diagnostic[] };
+
+/**
+ * Loads the registry and templates and generates. With `registryText` (an edit not yet written,
+ * from add-service or --adopt-pins) the text is loaded from a temporary file beside the registry,
+ * so its relative imports resolve, named `.<registry>.<pid>.tmp.ts` (ignored by git) and removed
+ * again; messages and banners still name the registry itself.
+ */
+export async function loadProject(options: CommonOptions, io: CliIo, registryText?: string): Promise<LoadedProject> {
+  const paths = resolvePaths(options, io.cwd);
+  if (!existsSync(paths.root)) {
+    const missing = [error("USAGE", `--root ${options.root ?? paths.root}: no such folder`, { file: options.root ?? paths.root, fix: "pass the repository's folder (the one holding .github/workflows)" })];
+    return { paths, result: { files: [], diagnostics: missing }, diagnostics: missing };
+  }
+  const loaded = registryText === undefined ? await loadRegistryModule(paths.configPath, paths.configFile, paths.root) : await loadRegistryText(paths, registryText);
+  if (loaded.value === undefined) return { paths, result: { files: [], diagnostics: loaded.diagnostics }, diagnostics: loaded.diagnostics };
+  const templates = readTemplates(paths.templatesDir);
+  if (!templates.texts) return { paths, result: { files: [], diagnostics: templates.diagnostics }, diagnostics: templates.diagnostics };
+  const shownTemplatesDir = toPosix(relative(paths.root, paths.templatesDir)) || "templates";
+  const result = generate({ registry: loaded.value, configFile: paths.configFile, templates: templates.texts, templatesDir: shownTemplatesDir });
+  if (result.diagnostics.length === 0) return { paths, result, diagnostics: [] };
+  // Registry problems get a line too, so an annotation marks it in the pull request.
+  const source = registryText ?? readIfExists(paths.configPath) ?? "";
+  const diagnostics = locateInRegistry(result.diagnostics, paths.configFile, source, loaded.value);
+  return { paths, result: { ...result, diagnostics }, diagnostics };
+}
+
+async function loadRegistryText(paths: ProjectPaths, registryText: string): ReturnType<typeof loadRegistryModule> {
+  const probe = join(dirname(paths.configPath), `.${basename(paths.configPath, ".ts")}.${process.pid}.tmp.ts`);
+  try {
+    writeAtomic(probe, registryText);
+    return await loadRegistryModule(probe, paths.configFile, paths.root);
+  } finally {
+    removeFile(probe);
+  }
+}

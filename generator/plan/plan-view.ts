@@ -1,0 +1,135 @@
+/**
+ * DeployPlan -> what a person reads: a text table per environment, JSON, a Mermaid graph
+ * (phases as subgraphs, dependency edges), and the Markdown the deploy job writes to its job
+ * summary. Pure string building; `command-plan.ts` decides what is printed.
+ */
+import { JSON_SCHEMA_VERSION } from "../diagnostics.ts";
+import type { DeployPlan } from "./plan.ts";
+
+const sentryServices = (plan: DeployPlan): string[] => plan.builds.filter((b) => b.sentryProject !== undefined).map((b) => b.name);
+const deployed = (plan: DeployPlan): string[] => plan.phases.flatMap((p) => p.units.map((u) => u.service));
+
+/** Everything two or more environments do differently, one sentence each (sorted, stable). */
+export function planDifferences(plans: readonly DeployPlan[]): string[] {
+  if (plans.length < 2) return [];
+  const out: string[] = [];
+  const envs = plans.map((p) => p.environment);
+  const compare = (what: string, get: (p: DeployPlan) => string[]): void => {
+    const all = [...new Set(plans.flatMap(get))].sort();
+    for (const item of all) {
+      const having = plans.filter((p) => get(p).includes(item)).map((p) => p.environment);
+      if (having.length < plans.length) out.push(`${what} ${item}: ${having.join(", ")} only (not ${envs.filter((e) => !having.includes(e)).join(", ")})`);
+    }
+  };
+  compare("service", deployed);
+  compare("secret group", (p) => p.secretGroups.map((g) => g.name));
+  compare("cronjob", (p) => p.phases.flatMap((ph) => ph.units.flatMap((u) => u.cronjobFiles)));
+  compare("one-time job", (p) => p.jobs.map((j) => j.file));
+  compare("Sentry release for", sentryServices);
+  const common = deployed(plans[0]!).filter((s) => plans.every((p) => deployed(p).includes(s)));
+  for (const s of common) {
+    const phase = plans.map((p) => p.phases.find((ph) => ph.units.some((u) => u.service === s))!.number);
+    if (new Set(phase).size > 1) out.push(`service ${s} deploys in phase ${plans.map((p, i) => `${phase[i]} (${p.environment})`).join(" vs ")}`);
+  }
+  return out;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]): string => r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd();
+  return [line(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)];
+}
+
+export function planText(plans: readonly DeployPlan[], differences: readonly string[]): string {
+  const out: string[] = [];
+  for (const plan of plans) {
+    out.push(`${plan.environment}: ${plan.workflowFile} (branch ${plan.branch}, namespace ${plan.namespace})`, "");
+    out.push(...table([["Phase", "Kinds", "Services"], ...plan.phases.map((p) => [String(p.number), p.kinds.join(" + "), p.units.map((u) => u.service).join(", ")])]).map((l) => `  ${l}`));
+    out.push("", `  Secret groups: ${plan.secretGroups.map((g) => `${g.name} (${g.keys.length} key${g.keys.length === 1 ? "" : "s"})`).join(", ") || "none"}`);
+    out.push(`  Sentry releases: ${sentryServices(plan).join(", ") || "none"}`);
+    out.push(`  Then: ingress ${plan.ingressManifest}${plan.jobs.length ? `, one-time jobs ${plan.jobs.map((j) => j.name).join(", ")}` : ""}`, "");
+  }
+  if (plans.length > 1) {
+    out.push(differences.length ? `Differences between environments (${differences.length}):` : "No differences between environments beyond per-environment values.");
+    for (const d of differences) out.push(`  - ${d}`);
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+export function planJson(plans: readonly DeployPlan[], differences: readonly string[]): string {
+  return (
+    JSON.stringify(
+      {
+        schemaVersion: JSON_SCHEMA_VERSION,
+        command: "plan",
+        environments: plans.map((p) => ({
+          environment: p.environment,
+          workflowFile: p.workflowFile,
+          branch: p.branch,
+          phases: p.phases.map((ph) => ({ number: ph.number, kinds: ph.kinds, services: ph.units.map((u) => ({ name: u.service, kind: u.kind, dependsOn: u.dependsOn, cronjobs: u.cronjobFiles })) })),
+          secretGroups: p.secretGroups.map((g) => ({ name: g.name, keys: g.keys.map((k) => k.key) })),
+          sentry: sentryServices(p),
+          ingress: p.ingressManifest,
+          jobs: p.jobs.map((j) => j.file),
+        })),
+        differences,
+      },
+      null,
+      2,
+    ) + "\n"
+  );
+}
+
+const id = (prefix: string, name: string): string => `${prefix}${name.replace(/[^A-Za-z0-9]/g, "_")}`;
+
+/** Mermaid `graph TD` lines of one plan: a subgraph per phase, an edge per dependency. */
+function mermaidBody(plan: DeployPlan, prefix: string, indent: string): string[] {
+  const lines: string[] = [];
+  const names = new Set(deployed(plan));
+  for (const phase of plan.phases) {
+    lines.push(`${indent}subgraph ${id(prefix, `phase${phase.number}`)}["Phase ${phase.number}: ${phase.kinds.join(" + ")}"]`);
+    for (const u of phase.units) lines.push(`${indent}  ${id(prefix, u.service)}["${u.service}"]`);
+    lines.push(`${indent}end`);
+  }
+  for (const phase of plan.phases)
+    for (const u of phase.units) for (const d of u.dependsOn) if (names.has(d)) lines.push(`${indent}${id(prefix, d)} --> ${id(prefix, u.service)}`);
+  return lines;
+}
+
+/** One graph; with several environments, each is a subgraph holding its phases. */
+export function planMermaid(plans: readonly DeployPlan[]): string {
+  if (plans.length === 1) return ["graph TD", ...mermaidBody(plans[0]!, "", "  ")].join("\n") + "\n";
+  const lines = ["graph TD"];
+  for (const p of plans) {
+    lines.push(`  subgraph ${id("env_", p.environment)}["${p.environment}"]`, ...mermaidBody(p, `${p.environment}_`, "    "), "  end");
+  }
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * The deploy job's summary: the phases table, the graph and the secrets and Sentry lines.
+ * Written through a quoted heredoc, so it must hold no `${{` (and never a line `EOF`).
+ */
+export function planSummaryMarkdown(plan: DeployPlan): string {
+  const esc = (s: string): string => s.replace(/\|/g, "\\|");
+  return [
+    `### Deploy plan: ${plan.environment}`,
+    "",
+    "| Phase | Kinds | Services |",
+    "| --- | --- | --- |",
+    ...plan.phases.map((p) => `| ${p.number} | ${esc(p.kinds.join(" + "))} | ${esc(p.units.map((u) => u.service).join(", "))} |`),
+    "",
+    "```mermaid",
+    "graph TD",
+    ...mermaidBody(plan, "", "  "),
+    "```",
+    "",
+    `**Secret groups:** ${plan.secretGroups.map((g) => `${g.name} (${g.keys.length})`).join(", ") || "none"}`,
+    "",
+    `**Sentry releases:** ${sentryServices(plan).join(", ") || "none"}`,
+    "",
+  ]
+    .join("\n")
+    .replace(/\$\{\{/g, "$ {{");
+}

@@ -1,0 +1,174 @@
+/**
+ * Affected-only builds (`project.affectedBuilds`): the `changes` job that decides which services
+ * to build, and the `retag` job that gives every unchanged service's deployed image the new
+ * commit's tags, registry-side, so the deploy finds every tag it references.
+ */
+import { AFFECTED_LIBRARY, AFFECTED_MAIN } from "./affected-script.ts";
+import { jobPermissions, registryLoginSteps } from "./azure.ts";
+import { sha16 } from "./emit.ts";
+import type { BuildEntry, DeployPlan } from "../plan/plan.ts";
+import type { PinTable } from "./pins.ts";
+import { BUILD_JOB_ID, matrixEntry, readVersionLine, renderBuildJob, tagShell } from "./build-job.ts";
+import { parallelFinishLines, parallelPoolLines, script } from "./shell.ts";
+import { shardsOf } from "../plan/shards.ts";
+import { type Job, type Step, checkoutStep, secretExpr } from "./workflow.ts";
+
+export const CHANGES_JOB_ID = "changes";
+export const RETAG_JOB_ID = "retag";
+export const FULL_BUILD_INPUT = "full-build";
+
+/** The `workflow_dispatch` input that forces every service to build. */
+export const fullBuildInput = {
+  [FULL_BUILD_INPUT]: { description: "Build every service, even those whose inputs did not change", type: "boolean", default: false },
+};
+
+/** The step of the build job that runs `docker build` (render-build.ts). */
+export const BUILD_STEP_NAME = "Build and push image";
+
+/** The build job's `docker build` step as rendered for this plan (all services in one matrix). */
+export function renderedBuildStep(plan: DeployPlan, pins: PinTable): Step {
+  const job = renderBuildJob(plan, pins, { index: 1, jobId: BUILD_JOB_ID, items: plan.builds });
+  const step = job.steps.find((s) => s.name === BUILD_STEP_NAME);
+  if (step?.run === undefined) throw new Error(`bug: the build job has no "${BUILD_STEP_NAME}" step with a script`);
+  return step;
+}
+
+/**
+ * Hash of how every image of the plan is built: the build step's script (target, flags, tag
+ * rule), its environment (the secret build arguments' entries excepted: they are per service, and
+ * each service's own are in its definition) and the environment's image tags and VERSION file.
+ * Any generator or registry change that alters how images are built changes it, and so the
+ * definition of every service.
+ */
+export function buildRecipe(plan: DeployPlan, step: Step): string {
+  const perService = new Set(plan.builds.flatMap((b) => b.secretBuildArgs.map((a) => a.name)));
+  const env = Object.entries(step.env ?? {})
+    .filter(([key]) => !perService.has(key))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return sha16(JSON.stringify({ run: step.run ?? "", env, tags: plan.imageTags, versionFile: plan.versionFile }));
+}
+
+/**
+ * `<name>@<hash>` of everything that shapes a service's image besides its files: its matrix entry
+ * (path, build arguments, Sentry project), its secret build arguments (names and the secrets
+ * they read) and the build recipe (see buildRecipe). The change detection looks for this token
+ * in the workflow of the last deploy: when it is not there, the image is rebuilt even if no file
+ * changed. A rotated secret value changes no token: dispatch the workflow with `full-build` for that.
+ */
+export function buildDefinition(build: BuildEntry, recipe: string): string {
+  const hash = sha16(JSON.stringify({ entry: matrixEntry(build), secrets: build.secretBuildArgs, recipe }));
+  return `${build.name}@${hash}`;
+}
+
+/** The data file the script reads: one service per line, so a registry diff reads as a workflow diff. */
+function servicesData(plan: DeployPlan, recipe: string): string {
+  const shards = shardsOf(plan.builds);
+  const lines = shards.flatMap((shard) =>
+    // `$` is written \u0024 so no text from the registry can form an expression inside the script.
+    shard.items.map((b) => JSON.stringify({ definition: buildDefinition(b, recipe), shard: shard.index, entry: matrixEntry(b) }).replaceAll("$", "\\u0024")),
+  );
+  return [
+    "{",
+    `"workflowFile": ${JSON.stringify(plan.workflowFile)},`,
+    `"branch": ${JSON.stringify(plan.branch)},`,
+    `"versionFile": ${JSON.stringify(plan.versionFile)},`,
+    `"shards": ${shards.length},`,
+    '"services": [',
+    ...lines.map((l, i) => (i < lines.length - 1 ? `${l},` : l)),
+    "]",
+    "}",
+  ].join("\n");
+}
+
+/** The output holding shard `index`'s matrix (a JSON array of entries, `[]` when nothing to build). */
+export function buildOutput(index: number): string {
+  return `build-${index}`;
+}
+
+export function renderChangesJob(plan: DeployPlan, pins: PinTable): Job {
+  const shards = shardsOf(plan.builds);
+  const outputs: Record<string, string> = {
+    base: "${{ steps.affected.outputs.base }}",
+    "base-version": "${{ steps.affected.outputs.base-version }}",
+    retag: "${{ steps.affected.outputs.retag }}",
+  };
+  for (const s of shards) outputs[buildOutput(s.index)] = `\${{ steps.affected.outputs.${buildOutput(s.index)} }}`;
+  const body = [
+    'data="$RUNNER_TEMP/affected-services.json"',
+    'program="$RUNNER_TEMP/affected.mjs"',
+    "cat > \"$data\" <<'SERVICES'",
+    servicesData(plan, buildRecipe(plan, renderedBuildStep(plan, pins))),
+    "SERVICES",
+    "cat > \"$program\" <<'PROGRAM'",
+    ...AFFECTED_LIBRARY.trim().split("\n"),
+    ...AFFECTED_MAIN.trim().split("\n"),
+    "PROGRAM",
+    'node "$program" "$data"',
+  ];
+  return {
+    name: "Find the services to build",
+    "runs-on": "ubuntu-latest",
+    // Reading workflow runs (the last successful deploy) needs `actions: read`; nothing is written.
+    permissions: { actions: "read", contents: "read" },
+    "timeout-minutes": 10,
+    outputs,
+    steps: [
+      checkoutStep(pins, { fetchDepth: 0 }),
+      {
+        name: "Compare with the last successful deploy",
+        id: "affected",
+        env: { GH_TOKEN: "${{ github.token }}", FULL_BUILD: `\${{ inputs.${FULL_BUILD_INPUT} }}` },
+        run: script(body),
+      },
+    ],
+  };
+}
+
+/**
+ * Gives each unchanged service's last deployed image every tag of this commit. `imagetools
+ * create` copies the manifest inside the registry: nothing is pulled or rebuilt. At most eight
+ * copies run at once; every failed service is named.
+ */
+export function renderRetagJob(plan: DeployPlan, pins: PinTable): Job {
+  const [first, ...rest] = plan.imageTags;
+  const source = first!.replace(/\{sha\}/g, "${BASE_SHA}").replace(/\{version\}/g, "${BASE_VERSION}");
+  const tags = [first!, ...rest].map((t) => `--tag "\${image}:${tagShell(t)}"`).join(" ");
+  return {
+    name: "Re-tag unchanged images",
+    needs: [CHANGES_JOB_ID],
+    if: `needs.${CHANGES_JOB_ID}.outputs.retag != ''`,
+    "runs-on": "ubuntu-latest",
+    environment: plan.githubEnvironment,
+    permissions: jobPermissions(plan.azureLogin),
+    "timeout-minutes": 30,
+    steps: [
+      ...registryLoginSteps(plan, pins),
+      {
+        name: "Re-tag the deployed images of unchanged services",
+        env: {
+          ACR_SERVER: secretExpr(plan.containerRegistry.loginServerSecret),
+          RETAG: `\${{ needs.${CHANGES_JOB_ID}.outputs.retag }}`,
+          BASE_SHA: `\${{ needs.${CHANGES_JOB_ID}.outputs.base }}`,
+          BASE_VERSION: `\${{ needs.${CHANGES_JOB_ID}.outputs.base-version }}`,
+        },
+        run: script([
+          readVersionLine(plan.versionFile),
+          "retag() {",
+          '  local image="${ACR_SERVER}/$1"',
+          `  docker buildx imagetools create ${tags} "\${image}:${source}"`,
+          "}",
+          ...parallelPoolLines(8),
+          'for service in $RETAG; do start "$service" retag "$service"; done',
+          ...parallelFinishLines("re-tag failed"),
+        ]),
+      },
+    ],
+  };
+}
+
+/**
+ * The deploy's condition when builds may be skipped: a build shard with nothing to build, or a
+ * retag with nothing to re-tag, is `skipped`, which must not stop the deploy; a failed or cancelled
+ * job must.
+ */
+export const DEPLOY_AFTER_AFFECTED_IF = "!cancelled() && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled')";
