@@ -201,6 +201,8 @@ export default defineConfig({
     { name: "health-monitor", kind: "backend", path: "services/health-monitor", dependsOn: messaging, secrets: ["internal-service-secrets"] },
 
     // Frontends: Next.js apps; NEXT_PUBLIC_* values are baked in at build time, per environment.
+    // They are public by design (the browser gets them), so the publishable keys kept in GitHub
+    // secrets are marked `public: true`.
     {
       name: "portal",
       kind: "frontend",
@@ -209,9 +211,10 @@ export default defineConfig({
       sentry: true,
       buildArgs: {
         NEXT_PUBLIC_API_URL: "https://{domains.api}/api",
-        NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: { secret: "SPLITS_CLERK_PUBLISHABLE_KEY" },
-        SENTRY_AUTH_TOKEN: { secret: "SENTRY_AUTH_TOKEN" },
+        NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: { secret: "SPLITS_CLERK_PUBLISHABLE_KEY", public: true },
       },
+      // Uploads source maps during `next build`: a BuildKit secret mount, never a build argument.
+      buildSecrets: { SENTRY_AUTH_TOKEN: "SENTRY_AUTH_TOKEN" },
     },
     {
       name: "candidate",
@@ -223,9 +226,9 @@ export default defineConfig({
         NEXT_PUBLIC_API_URL: "https://{domains.api}/api",
         NEXT_PUBLIC_API_GATEWAY_URL: "https://{domains.api}",
         NEXT_PUBLIC_APP_URL: "https://{domains.candidate}",
-        NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: { secret: "APP_CLERK_PUBLISHABLE_KEY" },
-        SENTRY_AUTH_TOKEN: { secret: "SENTRY_AUTH_TOKEN" },
+        NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: { secret: "APP_CLERK_PUBLISHABLE_KEY", public: true },
       },
+      buildSecrets: { SENTRY_AUTH_TOKEN: "SENTRY_AUTH_TOKEN" },
     },
     {
       name: "corporate",

@@ -17,6 +17,22 @@ export interface SecretRef {
  */
 export type Value = string | SecretRef | { byEnvironment: Record<string, string | SecretRef> };
 
+/**
+ * A GitHub secret as a build argument: allowed only with `public: true`, for a value that is public
+ * by design and merely kept in a secret (a publishable key, which ends up in the browser bundle
+ * anyway). Build arguments persist in the image (its history, and its provenance attestation), so
+ * a real secret (a token) goes in the service's `buildSecrets` instead.
+ */
+export interface BuildArgSecretRef {
+  /** Name of the GitHub secret. */
+  secret: string;
+  /** `true`: the value is public and may be stored in the image. Without it the registry is refused. */
+  public?: boolean;
+}
+
+/** A build argument's value: text with placeholders, a public secret, or one of those per environment. */
+export type BuildArgValue = string | BuildArgSecretRef | { byEnvironment: Record<string, string | BuildArgSecretRef> };
+
 /** One of the four deploy kinds. Kinds order the deploy: infrastructure, backend, gateway, frontend. */
 export type DeployKind = "infrastructure" | "backend" | "gateway" | "frontend";
 
@@ -68,6 +84,13 @@ export interface Project {
     resourceGroupSecret: string;
     /** Secret with the cluster's name. */
     nameSecret: string;
+    /**
+     * `true` when the cluster authenticates Kubernetes users with Microsoft Entra ID (AKS-managed
+     * Entra integration, often with local accounts disabled): the deploy installs kubelogin and
+     * converts the kubeconfig to use the Azure CLI login. Default `false` (the cluster's local
+     * user credentials). https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id
+     */
+    entraId?: boolean;
   };
   /** Azure login. Default: OIDC with secrets AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID. */
   azureLogin?: AzureLogin;
@@ -176,8 +199,19 @@ export interface Service {
   sentry?: boolean;
   /** Sentry project slug when it differs from the name. */
   sentryProject?: string;
-  /** Docker build arguments; values may use placeholders or `{ secret }` (never put in the matrix). */
-  buildArgs?: Record<string, Value>;
+  /**
+   * Docker build arguments: public values the image is built with (a URL, a publishable key). They
+   * persist in the image, so a `{ secret }` needs `public: true`; placeholders as in `Value`.
+   * https://docs.docker.com/build/building/variables/#arg-usage-example
+   */
+  buildArgs?: Record<string, BuildArgValue>;
+  /**
+   * BuildKit secrets: secret id -> GitHub secret name, e.g. `{ SENTRY_AUTH_TOKEN: "SENTRY_AUTH_TOKEN" }`.
+   * The value reaches only the `RUN` steps that mount it, never a layer, the image's metadata or a
+   * command line: `RUN --mount=type=secret,id=SENTRY_AUTH_TOKEN,env=SENTRY_AUTH_TOKEN pnpm build`.
+   * Default: none. https://docs.docker.com/build/building/secrets/
+   */
+  buildSecrets?: Record<string, string>;
   /** Secret groups (or `group/key` for one key) the service's manifests read. */
   secrets?: string[];
   /** `kubectl rollout status --timeout`, in seconds. Default 180. */

@@ -5,7 +5,7 @@
 import { type Diagnostic, error, listOptions, warning } from "../diagnostics.ts";
 import { placeholdersIn, VALUE_PLACEHOLDERS, TAG_PLACEHOLDERS } from "./placeholders.ts";
 import { resolveValue } from "../plan/plan.ts";
-import type { Registry, Service, Value } from "./registry.ts";
+import type { BuildArgValue, Registry, Service, Value } from "./registry.ts";
 import { KIND_ORDER } from "./kinds.ts";
 
 type Rule = (registry: Registry, file: string) => Diagnostic[];
@@ -51,7 +51,7 @@ const servicePaths: Rule = (registry, file) => {
       else seen.set(service.path, service.name);
     }
     if (!built) {
-      for (const key of ["buildArgs", "sentry", "sentryProject"] as const) {
+      for (const key of ["buildArgs", "buildSecrets", "sentry", "sentryProject"] as const) {
         if (service[key] !== undefined && service[key] !== false) {
           out.push(
             error("SERVICE_BUILD_OPTION_WITHOUT_IMAGE", `"${key}" needs a built image, but "${service.name}" has image: false`, {
@@ -369,6 +369,42 @@ function buildArgsDiffer(registry: Registry, s: Service, a: string, b: string): 
   return resolved(a) !== resolved(b);
 }
 
+/**
+ * Build arguments persist in the image (its history, and its provenance attestation): a GitHub
+ * secret may be one only when marked public; a token belongs in buildSecrets (a BuildKit secret
+ * mount). One id cannot be both, or the Dockerfile could read either.
+ */
+const secretBuildArgs: Rule = (registry, file) => {
+  const out: Diagnostic[] = [];
+  registry.services.forEach((s, i) => {
+    for (const [name, value] of Object.entries(s.buildArgs ?? {})) {
+      for (const { secret, path } of unmarkedSecrets(value, `services[${i}].buildArgs.${name}`))
+        out.push(
+          error("BUILD_ARG_SECRET", `build argument ${name} of "${s.name}" reads the GitHub secret ${secret}: build arguments persist in the image (its history and provenance), so a secret must not be one`, {
+            file,
+            path,
+            fix: `move it to buildSecrets: { ${name}: "${secret}" } and read it in the Dockerfile with \`RUN --mount=type=secret,id=${name},env=${name} …\`; or, if the value is public by design (a publishable key), write { secret: "${secret}", public: true }`,
+          }),
+        );
+      if (s.buildSecrets && name in s.buildSecrets)
+        out.push(
+          error("BUILD_SECRET_ALSO_BUILD_ARG", `${name} of "${s.name}" is both a build argument and a build secret`, {
+            file,
+            path: `services[${i}].buildSecrets.${name}`,
+            fix: `keep ${name} in buildSecrets only if it is secret, or in buildArgs only if it is public`,
+          }),
+        );
+    }
+  });
+  return out;
+};
+
+function unmarkedSecrets(value: BuildArgValue, path: string): { secret: string; path: string }[] {
+  if (typeof value === "string") return [];
+  if ("secret" in value) return value.public === true ? [] : [{ secret: value.secret, path }];
+  return Object.entries(value.byEnvironment).flatMap(([env, inner]) => unmarkedSecrets(inner, `${path}.byEnvironment.${env}`));
+}
+
 /** Every rule, in the order their diagnostics are most useful to read. */
 export const RULES: Readonly<Record<string, Rule>> = {
   duplicateServiceNames,
@@ -385,6 +421,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   imageTagsUnique,
   manifestTagPushed,
   sharedRegistryTags,
+  secretBuildArgs,
 };
 
 export function checkRules(registry: Registry, file: string): Diagnostic[] {

@@ -30,6 +30,11 @@ const relativePath = z
 const secretRef = z.strictObject({ secret: secretName });
 const scalarValue = z.union([z.string(), secretRef]);
 const value = z.union([z.string(), secretRef, z.strictObject({ byEnvironment: z.record(z.string(), scalarValue) })]);
+// A secret without `public: true` passes the schema and is refused by the rule secretBuildArgs,
+// whose message can name the fix (buildSecrets) better than a union mismatch could.
+const buildArgSecretRef = z.strictObject({ secret: secretName, public: z.optional(z.boolean()) });
+const buildArgScalar = z.union([z.string(), buildArgSecretRef]);
+const buildArgValue = z.union([z.string(), buildArgSecretRef, z.strictObject({ byEnvironment: z.record(z.string(), buildArgScalar) })]);
 
 const azureLogin = z.discriminatedUnion("method", [
   z.strictObject({
@@ -46,7 +51,7 @@ const project = z.strictObject({
   versionFile: z.optional(relativePath),
   manifestsRoot: z.optional(relativePath),
   containerRegistry: z.strictObject({ nameSecret: secretName, loginServerSecret: secretName, perEnvironment: z.optional(z.boolean()) }),
-  cluster: z.strictObject({ resourceGroupSecret: secretName, nameSecret: secretName }),
+  cluster: z.strictObject({ resourceGroupSecret: secretName, nameSecret: secretName, entraId: z.optional(z.boolean()) }),
   azureLogin: z.optional(azureLogin),
   sentry: z.optional(z.strictObject({ organization: nonEmpty(), authTokenSecret: z.optional(secretName) })),
   auditIgnore: z.optional(z.array(relativePath)),
@@ -91,7 +96,8 @@ const service = z.strictObject({
   jobs: z.optional(z.array(oneTimeJob)),
   sentry: z.optional(z.boolean()),
   sentryProject: z.optional(nonEmpty()),
-  buildArgs: z.optional(z.record(envVarName, value)),
+  buildArgs: z.optional(z.record(envVarName, buildArgValue)),
+  buildSecrets: z.optional(z.record(envVarName, secretName)),
   secrets: z.optional(z.array(z.string())),
   rolloutTimeoutSeconds: z.optional(z.int().check(z.minimum(1, "must be at least 1 second"), z.maximum(3600, "must be at most 3600 seconds"))),
   environments: z.optional(z.array(z.string())),

@@ -31,8 +31,10 @@ export interface BuildEntry {
   path: string;
   /** Non-secret build arguments, resolved for this environment. */
   buildArgs: { name: string; text: string }[];
-  /** Secret build arguments: never in the matrix, read by docker from the step's environment. */
+  /** Build arguments read from a GitHub secret marked public: never in the matrix, read by docker from the step's environment. */
   secretBuildArgs: { name: string; secret: string }[];
+  /** BuildKit secrets (`buildSecrets`), sorted by id: they reach only `RUN --mount=type=secret` steps. */
+  buildSecrets: { id: string; secret: string }[];
   sentryProject?: string;
 }
 
@@ -122,6 +124,9 @@ export function planEnvironment(registry: Registry, envName: string): DeployPlan
         path: s.path ?? s.name,
         buildArgs: args.flatMap((a) => ("text" in a.value ? [{ name: a.name, text: a.value.text }] : [])),
         secretBuildArgs: args.flatMap((a) => ("secret" in a.value ? [{ name: a.name, secret: a.value.secret }] : [])),
+        buildSecrets: Object.entries(s.buildSecrets ?? {})
+          .map(([id, secret]) => ({ id, secret }))
+          .sort((a, b) => a.id.localeCompare(b.id)),
         ...(s.sentry ? { sentryProject: s.sentryProject ?? s.name } : {}),
       };
     });

@@ -8,7 +8,7 @@ import { jobPermissions, registryLoginSteps } from "./azure.ts";
 import { sha16 } from "./emit.ts";
 import type { BuildEntry, DeployPlan } from "../plan/plan.ts";
 import type { PinTable } from "./pins.ts";
-import { BUILD_JOB_ID, matrixEntry, readVersionLine, renderBuildJob, tagShell } from "./build-job.ts";
+import { BUILD_AND_PUSH_STEP_NAME, BUILD_JOB_ID, matrixEntry, perServiceBuildEnvNames, readVersionLine, renderBuildJob, tagShell } from "./build-job.ts";
 import { parallelFinishLines, parallelPoolLines, script } from "./shell.ts";
 import { shardsOf } from "../plan/shards.ts";
 import { type Job, type Step, checkoutStep, secretExpr } from "./workflow.ts";
@@ -22,30 +22,30 @@ export const fullBuildInput = {
   [FULL_BUILD_INPUT]: { description: "Build every service, even those whose inputs did not change", type: "boolean", default: false },
 };
 
-/** The step of the build job that runs `docker build` (render-build.ts). */
-export const BUILD_STEP_NAME = "Build and push image";
+/** The step of the build job that builds and pushes the image (build-job.ts). */
+export const BUILD_STEP_NAME = BUILD_AND_PUSH_STEP_NAME;
 
-/** The build job's `docker build` step as rendered for this plan (all services in one matrix). */
+/** The build job's build-push-action step as rendered for this plan (all services in one matrix). */
 export function renderedBuildStep(plan: DeployPlan, pins: PinTable): Step {
   const job = renderBuildJob(plan, pins, { index: 1, jobId: BUILD_JOB_ID, items: plan.builds });
   const step = job.steps.find((s) => s.name === BUILD_STEP_NAME);
-  if (step?.run === undefined) throw new Error(`bug: the build job has no "${BUILD_STEP_NAME}" step with a script`);
+  if (step?.uses === undefined) throw new Error(`bug: the build job has no "${BUILD_STEP_NAME}" action step`);
   return step;
 }
 
 /**
- * Hash of how every image of the plan is built: the build step's script (target, flags, tag
- * rule), its environment (the secret build arguments' entries excepted: they are per service, and
+ * Hash of how every image of the plan is built: the build step's action and inputs (target, tags,
+ * cache, flags), its environment (the secret build arguments' entries excepted: they are per service, and
  * each service's own are in its definition) and the environment's image tags and VERSION file.
  * Any generator or registry change that alters how images are built changes it, and so the
  * definition of every service.
  */
 export function buildRecipe(plan: DeployPlan, step: Step): string {
-  const perService = new Set(plan.builds.flatMap((b) => b.secretBuildArgs.map((a) => a.name)));
+  const perService = perServiceBuildEnvNames(plan);
   const env = Object.entries(step.env ?? {})
     .filter(([key]) => !perService.has(key))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return sha16(JSON.stringify({ run: step.run ?? "", env, tags: plan.imageTags, versionFile: plan.versionFile }));
+  return sha16(JSON.stringify({ run: step.run ?? "", uses: step.uses ?? "", with: step.with ?? {}, env, tags: plan.imageTags, versionFile: plan.versionFile }));
 }
 
 /**
@@ -56,7 +56,7 @@ export function buildRecipe(plan: DeployPlan, step: Step): string {
  * changed. A rotated secret value changes no token: dispatch the workflow with `full-build` for that.
  */
 export function buildDefinition(build: BuildEntry, recipe: string): string {
-  const hash = sha16(JSON.stringify({ entry: matrixEntry(build), secrets: build.secretBuildArgs, recipe }));
+  const hash = sha16(JSON.stringify({ entry: matrixEntry(build), secrets: build.secretBuildArgs, buildSecrets: build.buildSecrets, recipe }));
   return `${build.name}@${hash}`;
 }
 

@@ -2,7 +2,7 @@
  * The deploy job: cluster credentials, namespace, cluster prerequisites (from templates/),
  * secrets, manifest rendering, then the deploy phases, ingress and one-time jobs.
  */
-import { azureLoginStep, jobPermissions } from "./azure.ts";
+import { azureLoginStep, clusterCredentialsSteps, jobPermissions } from "./azure.ts";
 import { SENTRY_CLI_INSTALLED, installSentryCliStep, readVersionLine } from "./build-job.ts";
 import { type DeployPhase, type DeployPlan, MANIFEST_GLOBS } from "../plan/plan.ts";
 import type { PinTable } from "./pins.ts";
@@ -12,14 +12,6 @@ import type { Templates } from "./templates.ts";
 import { type Job, type Step, checkoutStep, secretExpr } from "./workflow.ts";
 
 export const DEPLOY_JOB_ID = "deploy";
-
-function clusterCredentialsStep(plan: DeployPlan): Step {
-  return {
-    name: "Get AKS credentials",
-    env: { AKS_RESOURCE_GROUP: secretExpr(plan.cluster.resourceGroupSecret), AKS_CLUSTER_NAME: secretExpr(plan.cluster.nameSecret) },
-    run: script(['az aks get-credentials --resource-group "$AKS_RESOURCE_GROUP" --name "$AKS_CLUSTER_NAME" --overwrite-existing']),
-  };
-}
 
 const namespaceStep: Step = {
   name: "Create namespace",
@@ -193,7 +185,7 @@ export function renderDeployJob(plan: DeployPlan, pins: PinTable, templates: Tem
   const steps = [
     checkoutStep(pins),
     azureLoginStep(plan.azureLogin, pins),
-    clusterCredentialsStep(plan),
+    ...clusterCredentialsSteps(plan, pins),
     namespaceStep,
     ...templates.clusterPrerequisites,
     createSecretsStep(plan),

@@ -1,13 +1,14 @@
 // A small registry exercising the options the default one does not: client-secret Azure login,
 // no Sentry, one environment, an infrastructure-only dependency chain, per-environment build
-// arguments, a cronjob limited to an environment, custom manifests folder and deployment name.
+// arguments, a cronjob limited to an environment, custom manifests folder and deployment name, a
+// build secret and a public value kept in a GitHub secret, and a cluster that uses Entra ID.
 import { defineConfig } from "../../../../generator/config/registry.ts";
 
 export default defineConfig({
   project: {
     namespace: "shop",
     containerRegistry: { nameSecret: "REGISTRY_NAME", loginServerSecret: "REGISTRY_SERVER" },
-    cluster: { resourceGroupSecret: "RG", nameSecret: "CLUSTER" },
+    cluster: { resourceGroupSecret: "RG", nameSecret: "CLUSTER", entraId: true },
     azureLogin: { method: "credentials", credentialsSecret: "AZURE_CREDENTIALS" },
   },
   environments: {
@@ -40,7 +41,13 @@ export default defineConfig({
       kind: "frontend",
       path: "apps/storefront",
       dependsOn: ["orders"],
-      buildArgs: { PUBLIC_URL: "https://{domains.web}", FEATURE_FLAGS: { byEnvironment: { production: "stable" } } },
+      buildArgs: {
+        PUBLIC_URL: "https://{domains.web}",
+        FEATURE_FLAGS: { byEnvironment: { production: "stable" } },
+        PUBLIC_STRIPE_KEY: { secret: "STRIPE_PUBLISHABLE_KEY", public: true },
+      },
+      // The private package registry's token, for `pnpm install` inside the build only.
+      buildSecrets: { NPM_TOKEN: "NPM_READ_TOKEN" },
     },
   ],
 });
