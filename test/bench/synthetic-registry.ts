@@ -49,7 +49,7 @@ export function syntheticRegistry(services: number, options: { affectedBuilds?: 
       buildArgs: {
         NEXT_PUBLIC_API_URL: "https://{domains.api}/api",
         NEXT_PUBLIC_RELEASE: "{sha}",
-        NEXT_PUBLIC_AUTH_KEY: { secret: i % 2 === 0 ? "AUTH_PUBLISHABLE_KEY" : "AUTH_PUBLISHABLE_KEY_2" },
+        NEXT_PUBLIC_AUTH_KEY: { secret: i % 2 === 0 ? "AUTH_PUBLISHABLE_KEY" : "AUTH_PUBLISHABLE_KEY_2", public: true },
       },
     });
   }

@@ -1,10 +1,12 @@
 /**
  * Executes one step of a job: evaluates its `if:`, env, inputs and script with the job state as
- * it is at that moment, runs `run:` scripts (never `uses:` actions), then folds what the step
- * wrote to $GITHUB_ENV / $GITHUB_OUTPUT / $GITHUB_PATH / $GITHUB_STEP_SUMMARY into the job state.
+ * it is at that moment, runs `run:` scripts, then folds what the step wrote to $GITHUB_ENV /
+ * $GITHUB_OUTPUT / $GITHUB_PATH / $GITHUB_STEP_SUMMARY into the job state. `uses:` actions are only
+ * recorded, except those with a typed fake in actions/ (docker/build-push-action), which run.
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { BUILD_PUSH_ACTION, runBuildPushAction } from "./actions/build-push-action.ts";
 import { CommandFileError, parseCommandFile } from "./command-files.ts";
 import type { ExpressionScope } from "./expressions.ts";
 import { ExpressionRuntimeError, evaluateCondition, evaluateValue, interpolate, isTruthy } from "./expressions.ts";
@@ -156,6 +158,28 @@ function recordAction(runtime: JobRuntime, step: StepModel, env: Record<string, 
   };
 }
 
+/** Runs an action that has a fake (see actions/); any other action is only recorded. */
+async function runAction(runtime: JobRuntime, step: StepModel, index: number, name: string, env: Record<string, string>, scope: ExpressionScope): Promise<{ body: Body; outputs: Record<string, string> }> {
+  const recorded = recordAction(runtime, step, env, scope);
+  if (step.uses?.split("@")[0] !== BUILD_PUSH_ACTION) return { body: recorded, outputs: {} };
+  const inputs = recorded.with ?? {};
+  const processEnv = stepEnvironment({
+    github: runtime.github,
+    userEnv: { ...env, ...actionInputVariables(inputs) },
+    addedPaths: runtime.state.addedPaths,
+    workspace: runtime.workdir,
+    home: runtime.home,
+    runnerTemp: runtime.runnerTemp,
+    fakeBinDir: runtime.toolbox.binDir,
+    files: stepFiles(runtime, index),
+    harnessEnv: runtime.toolbox.env,
+    stepName: name,
+  });
+  const result = await runBuildPushAction({ inputs, env: processEnv, cwd: runtime.workdir, fakeBinDir: runtime.toolbox.binDir, tempDir: runtime.runnerTemp });
+  const { outputs, ...body } = result;
+  return { body: { ...recorded, ...body }, outputs };
+}
+
 /** A name whose expression fails at run time is shown unevaluated rather than aborting the job. */
 function displayName(step: StepModel, scope: ExpressionScope): string {
   if (step.name === undefined) return defaultName(step);
@@ -190,7 +214,7 @@ export async function runStep(runtime: JobRuntime, step: StepModel, index: numbe
     const scope = scopeFor(runtime, env);
     continueOnError = step.continueOnError !== undefined && isTruthy(evaluateValue(step.continueOnError, scope));
     if (step.uses !== undefined) {
-      body = recordAction(runtime, step, env, scope);
+      ({ body, outputs } = await runAction(runtime, step, index, name, env, scope));
     } else {
       ({ body, outputs } = await runScript(runtime, step, index, name, env, scope));
     }

@@ -2,6 +2,7 @@
  * Public types of the local job harness. Kept apart from the runner so tests and helpers can
  * import them without pulling in the process-spawning code.
  */
+import type { BuildPushRecord } from "./actions/build-push-action.ts";
 
 /** Matches one fake-tool call: every entry of `argsInclude` must equal one argument (any order). */
 export interface ToolMatcher {
@@ -55,6 +56,8 @@ export interface StepResult {
   uses?: string;
   /** Evaluated `with:` inputs of a `uses:` step. */
   with?: Record<string, string>;
+  /** What the docker/build-push-action fake handed buildx (tags, cache refs, build arguments, secrets). */
+  buildPush?: BuildPushRecord;
   /** Result before `continue-on-error` is applied (GitHub's `steps.<id>.outcome`). */
   outcome: StepOutcome;
   /** Result after `continue-on-error` (GitHub's `steps.<id>.conclusion`). */

@@ -28,17 +28,18 @@ function expectAllDiffer(a: Map<string, string>, b: Map<string, string>): void {
   for (const [name, definition] of a) expect(b.get(name), name).not.toBe(definition);
 }
 
-/** The step with one line of its script replaced; throws if the line is not there (a stale test). */
-function withScript(from: string, to: string): Step {
-  expect(step.run).toContain(from);
-  return { ...step, run: step.run!.replace(from, to) };
+/** The step with one input replaced; throws if the input is not there (a stale test). */
+function withInput(name: string, to: (value: string) => string | boolean): Step {
+  expect(step.with).toHaveProperty(name);
+  return { ...step, with: { ...step.with, [name]: to(String(step.with![name])) } };
 }
 
 describe("build definition", () => {
   test("GIVEN the staging workflow WHEN reading the changes job's data THEN each service carries the definition computed from the rendered build step", () => {
     const workflow = parseWorkflowText(generateWorkflows().get(STAGING)!);
     const generatedStep = workflow.jobs.build!.steps.find((s) => s.name === BUILD_STEP_NAME)!;
-    expect(generatedStep.run).toBe(step.run);
+    expect(generatedStep.uses).toBe(step.uses);
+    expect(generatedStep.with).toEqual(step.with);
     const changesScript = workflow.jobs.changes!.steps.find((s) => s.id === "affected")!.run!;
     for (const [name, definition] of definitions(plan, step)) {
       expect(definition).toMatch(new RegExp(`^${name}@[0-9a-f]{16}$`));
@@ -47,12 +48,16 @@ describe("build definition", () => {
   });
 
   test.each([
-    { case: "another docker build target", from: "--target production", to: "--target runtime" },
-    { case: "an added docker build flag", from: "--target production", to: "--target production --pull" },
-    { case: "a changed tag rule", from: 'docker push "${image}:${GITHUB_SHA}"', to: 'docker push "${image}:sha-${GITHUB_SHA}"' },
-    { case: "a changed build-argument loop", from: "done <<< \"$BUILD_ARGS\"", to: "done <<< \"$BUILD_ARGS\"\ndocker_args+=(--no-cache)" },
-  ])("GIVEN two plans differing only in the build step's script ($case) WHEN computing definitions THEN every service's definition differs", ({ from, to }) => {
-    expectAllDiffer(definitions(plan, step), definitions(plan, withScript(from, to)));
+    { case: "another docker build target", input: "target", to: () => "runtime" },
+    { case: "another build context", input: "context", to: () => "./services" },
+    { case: "a changed tag rule", input: "tags", to: (v: string) => v.replaceAll(":${{ github.sha }}", ":sha-${{ github.sha }}") },
+    { case: "a changed cache export", input: "cache-to", to: (v: string) => v.replace("mode=max", "mode=min") },
+  ])("GIVEN two plans differing only in the build step's inputs ($case) WHEN computing definitions THEN every service's definition differs", ({ input, to }) => {
+    expectAllDiffer(definitions(plan, step), definitions(plan, withInput(input, to)));
+  });
+
+  test("GIVEN another build action version WHEN computing definitions THEN every service's definition differs", () => {
+    expectAllDiffer(definitions(plan, step), definitions(plan, { ...step, uses: step.uses!.replace(/@[0-9a-f]{40}$/, `@${"0".repeat(40)}`) }));
   });
 
   test("GIVEN a build step with an added environment key WHEN computing definitions THEN every service's definition differs", () => {
@@ -64,13 +69,15 @@ describe("build definition", () => {
     expectAllDiffer(definitions(plan, step), definitions(retagged, renderedBuildStep(retagged, pins)));
   });
 
-  test("GIVEN one service gains a secret build argument WHEN computing definitions THEN only its definition changes, though the shared build step's environment gained a key", () => {
+  test.each([
+    { kind: "build secret", edit: (s: Registry["services"][number]) => (s.buildSecrets = { CORPORATE_ONLY_TOKEN: "CORPORATE_ONLY_TOKEN" }), variable: "BUILD_SECRET_CORPORATE_ONLY_TOKEN" },
+    { kind: "public secret build argument", edit: (s: Registry["services"][number]) => (s.buildArgs = { ...s.buildArgs, CORPORATE_KEY: { secret: "CORPORATE_KEY", public: true } }), variable: "CORPORATE_KEY" },
+  ])("GIVEN one service gains a $kind WHEN computing definitions THEN only its definition changes, though the shared build step's environment gained a key", ({ edit, variable }) => {
     const registry = structuredClone(defaultRegistry);
-    const corporate = registry.services.find((s) => s.name === "corporate")!;
-    corporate.buildArgs = { ...corporate.buildArgs, CORPORATE_ONLY_TOKEN: { secret: "CORPORATE_ONLY_TOKEN" } };
+    edit(registry.services.find((s) => s.name === "corporate")!);
     const edited = stagingPlan(registry);
     const editedStep = renderedBuildStep(edited, pins);
-    expect(Object.keys(editedStep.env!)).toContain("CORPORATE_ONLY_TOKEN");
+    expect(Object.keys(editedStep.env!)).toContain(variable);
     const before = definitions(plan, step);
     const after = definitions(edited, editedStep);
     const changed = [...before.keys()].filter((name) => before.get(name) !== after.get(name));

@@ -1,12 +1,14 @@
 /**
  * The generated build and re-tag jobs of the default workflows, run in the local harness with
- * fake docker / az / sentry-cli: one run per matrix entry (the harness runs one combination), with
- * the matrix the `changes` job hands over for a full build.
+ * fake docker / az / sentry-cli and the typed docker/build-push-action fake (which hands buildx
+ * its arguments as the action does): one run per matrix entry (the harness runs one
+ * combination), with the matrix the `changes` job hands over for a full build.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { callsOf } from "../harness/calls.ts";
 import { runJob } from "../harness/run-job.ts";
 import type { JobRunResult } from "../harness/run-job.ts";
+import type { BuildPushRecord } from "../harness/actions/build-push-action.ts";
 import { makeWorkdir, type Workdir } from "../harness/test-workdir.ts";
 import { PRODUCTION, STAGING, defaultRegistry, generateWorkflows, parseWorkflowText } from "./generated.ts";
 import { BASE_SHA, SHA, VERSION, argValues, buildCheckout, fakeSecrets, planFor, pushContext, step } from "./support.ts";
@@ -49,43 +51,88 @@ describe.each([
     expect(entries.length).toBe(defaultRegistry.services.filter((s) => s.image !== false).length);
   });
 
-  test("GIVEN each matrix entry WHEN its build job runs THEN it succeeds, builds the service's Dockerfile at target production and pushes every tag of the environment", () => {
-    const tags = plan.imageTags.map((t) => t.replace("{sha}", SHA).replace("{version}", VERSION));
+  const imageTags = (name: string): string[] => plan.imageTags.map((t) => `${server}/${name}:${t.replace("{sha}", SHA).replace("{version}", VERSION)}`);
+  const buildPush = (name: string): BuildPushRecord => step(runs.get(name)!, "Build and push image").buildPush!;
+
+  test("GIVEN each matrix entry WHEN its build job runs THEN it succeeds and one buildx build of the service's Dockerfile at target production pushes every tag of the environment", () => {
     for (const b of plan.builds) {
       const result = runs.get(b.name)!;
       expect(result.steps.filter((s) => s.outcome === "failure").map((s) => `${b.name} / ${s.name}: ${s.stderr}`)).toEqual([]);
-      const [buildCall, ...more] = callsOf(result.calls, "docker", "build");
-      expect(more).toEqual([]);
+      const [buildCall, ...more] = callsOf(result.calls, "docker", "buildx", "build");
+      expect(more, b.name).toEqual([]);
       expect(argValues(buildCall!, "--file")).toEqual([`${b.path}/Dockerfile`]);
       expect(argValues(buildCall!, "--target")).toEqual(["production"]);
-      expect(argValues(buildCall!, "--tag")).toEqual([`${server}/${b.name}:${SHA}`]);
+      expect(argValues(buildCall!, "--tag")).toEqual(imageTags(b.name));
+      expect(buildCall!.args).toContain("--push");
       expect(buildCall!.args.at(-1)).toBe(".");
-      expect(callsOf(result.calls, "docker", "push").map((c) => c.args[1])).toEqual(tags.map((t) => `${server}/${b.name}:${t}`));
+      // One step pushes every tag: nothing is tagged or pushed by hand afterwards.
+      expect(callsOf(result.calls, "docker").filter((c) => c !== buildCall)).toEqual([]);
     }
   });
 
-  test("GIVEN build arguments in the registry WHEN each service builds THEN docker gets exactly its resolved arguments, secret ones by name only", () => {
+  test("GIVEN each service WHEN it builds THEN it reads and writes its own layer cache in the registry, per environment, in ACR's manifest format", () => {
+    for (const b of plan.builds) {
+      const ref = `type=registry,ref=${server}/${b.name}:buildcache-${environment}`;
+      expect(buildPush(b.name).cacheFrom, b.name).toEqual([ref]);
+      expect(buildPush(b.name).cacheTo, b.name).toEqual([`${ref},mode=max,image-manifest=true,oci-mediatypes=true`]);
+      expect(step(runs.get(b.name)!, "Set up Docker Buildx").uses).toMatch(/^docker\/setup-buildx-action@[0-9a-f]{40}$/);
+    }
+  });
+
+  test("GIVEN build arguments in the registry WHEN each service builds THEN buildx gets exactly its resolved arguments, public secret ones by name with the value from the step environment", () => {
     let withArgs = 0;
     for (const b of plan.builds) {
-      const buildCall = callsOf(runs.get(b.name)!.calls, "docker", "build")[0]!;
-      const expected = [...b.buildArgs.map((a) => `${a.name}=${a.text.replace("${{ github.sha }}", SHA)}`), ...b.secretBuildArgs.map((a) => a.name)];
-      expect(argValues(buildCall, "--build-arg"), b.name).toEqual(expected);
-      if (expected.length) withArgs++;
-      // No secret value is ever on a command line.
-      for (const value of Object.values(secrets).filter((v) => v !== server)) expect(buildCall.args.join(" ")).not.toContain(value);
+      const record = buildPush(b.name);
+      const texts = b.buildArgs.map((a) => `${a.name}=${a.text.replace("${{ github.sha }}", SHA)}`);
+      expect(record.buildArgLines, b.name).toEqual([...texts, ...b.secretBuildArgs.map((a) => a.name)]);
+      expect(record.buildArgs, b.name).toEqual(Object.fromEntries([...b.buildArgs.map((a) => [a.name, a.text.replace("${{ github.sha }}", SHA)]), ...b.secretBuildArgs.map((a) => [a.name, secrets[a.secret]])]));
+      if (record.buildArgLines.length) withArgs++;
     }
     expect(withArgs).toBe(3);
-    const portal = callsOf(runs.get("portal")!.calls, "docker", "build")[0]!;
-    expect(argValues(portal, "--build-arg")).toContain(`NEXT_PUBLIC_API_URL=https://${environment === "production" ? "api.splits.network" : "api.staging.splits.network"}/api`);
+    expect(buildPush("portal").buildArgs.NEXT_PUBLIC_API_URL).toBe(`https://${environment === "production" ? "api.splits.network" : "api.staging.splits.network"}/api`);
+    expect(buildPush("candidate").buildArgs.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY).toBe(secrets.APP_CLERK_PUBLISHABLE_KEY);
   });
 
-  test("GIVEN secret build arguments WHEN each service builds THEN its build step sees exactly its own secrets and the registry server, nothing of other services", () => {
+  test("GIVEN build secrets in the registry WHEN each service builds THEN each reaches buildx only as a BuildKit secret read from the environment, and only in its own services' builds", () => {
+    for (const b of plan.builds) {
+      const record = buildPush(b.name);
+      expect(record.secrets.map((x) => ({ id: x.id, source: x.source, value: x.value })), b.name).toEqual(b.buildSecrets.map((x) => ({ id: x.id, source: "env", value: secrets[x.secret] })));
+      expect(record.buildArgs, b.name).not.toHaveProperty("SENTRY_AUTH_TOKEN");
+    }
+    expect(buildPush("portal").secrets.map((x) => x.id)).toEqual(["SENTRY_AUTH_TOKEN"]);
+    expect(buildPush("corporate").secrets).toEqual([]);
+  });
+
+  test("GIVEN every build job of the environment WHEN it has run THEN no build secret value is on any command line or in any build argument", () => {
+    const buildSecretValues = [...new Set(plan.builds.flatMap((b) => b.buildSecrets.map((x) => secrets[x.secret]!)))];
+    expect(buildSecretValues.length).toBeGreaterThan(0);
+    for (const [name, result] of runs) {
+      for (const call of result.calls) for (const value of buildSecretValues) expect(call.args.join(" "), `${name}: ${call.tool}`).not.toContain(value);
+      for (const value of buildSecretValues) expect(Object.values(buildPush(name).buildArgs).join("\n"), name).not.toContain(value);
+    }
+    // A public secret is a build argument by design, but still never written on the command line.
+    const publicValues = plan.builds.flatMap((b) => b.secretBuildArgs.map((a) => secrets[a.secret]!));
+    for (const [name, result] of runs) for (const call of result.calls) for (const value of publicValues) expect(call.args.join(" "), name).not.toContain(value);
+  });
+
+  test("GIVEN secret values from GitHub WHEN each service builds THEN its build step sees exactly its own secrets and the registry server, nothing of other services", () => {
     for (const b of plan.builds) {
       const visible = step(runs.get(b.name)!, "Build and push image").secretNamesVisible;
-      expect(visible, b.name).toEqual([...new Set(["ACR_LOGIN_SERVER", ...b.secretBuildArgs.map((a) => a.secret)])].sort());
+      expect(visible, b.name).toEqual([...new Set(["ACR_LOGIN_SERVER", ...b.secretBuildArgs.map((a) => a.secret), ...b.buildSecrets.map((x) => x.secret)])].sort());
     }
     expect(step(runs.get("candidate")!, "Build and push image").secretNamesVisible).toContain("APP_CLERK_PUBLISHABLE_KEY");
     expect(step(runs.get("candidate")!, "Build and push image").secretNamesVisible).not.toContain("SPLITS_CLERK_PUBLISHABLE_KEY");
+    expect(step(runs.get("corporate")!, "Build and push image").secretNamesVisible).not.toContain("SENTRY_AUTH_TOKEN");
+  });
+
+  test("GIVEN a VERSION file that cannot be an image tag WHEN a service builds THEN the job fails naming the file, before anything is built", async () => {
+    const checkout = makeWorkdir({ ...buildCheckout(plan), VERSION: "1.4.2 beta/2\n" });
+    workdirs.push(checkout);
+    const portal = entries.find((e) => e.name === "portal")!;
+    const result = await runJob({ workflowText, jobId: "build", workdir: checkout.dir, context: pushContext(branch, secrets, { matrix: { service: portal }, needs: { changes: { result: "success", outputs: { "build-1": JSON.stringify([portal]) } } } }) });
+    expect(result.conclusion).toBe("failure");
+    expect(step(result, "Resolve the version and build arguments").stdout).toContain("::error file=VERSION::VERSION must hold a version usable in an image tag");
+    expect(callsOf(result.calls, "docker")).toEqual([]);
   });
 
   test("GIVEN Sentry is on for a service WHEN it builds THEN a release <service>@v<VERSION><suffix> is created; otherwise Sentry is not touched", () => {
@@ -120,7 +167,7 @@ describe.each([
     expect(result.conclusion).toBe("success");
     expect(step(result, "Install Sentry CLI")).toMatchObject({ outcome: "failure", conclusion: "success" });
     expect(step(result, "Create Sentry release").outcome).toBe("skipped");
-    expect(callsOf(result.calls, "docker", "push").length).toBe(plan.imageTags.length);
+    expect(argValues(callsOf(result.calls, "docker", "buildx", "build")[0]!, "--tag")).toEqual(imageTags("portal"));
   });
 
   test("GIVEN the changes job found nothing to build WHEN the build job is considered THEN it is skipped (an empty matrix is never started)", async () => {
