@@ -37,7 +37,7 @@ function withInput(name: string, to: (value: string) => string | boolean): Step 
 describe("build definition", () => {
   test("GIVEN the staging workflow WHEN reading the changes job's data THEN each service carries the definition computed from the rendered build step", () => {
     const workflow = parseWorkflowText(generateWorkflows().get(STAGING)!);
-    const generatedStep = workflow.jobs.build!.steps.find((s) => s.name === BUILD_STEP_NAME)!;
+    const generatedStep = workflow.jobs.build!.steps.find((s) => s.name === BUILD_STEP_NAME) as Step;
     expect(generatedStep.uses).toBe(step.uses);
     expect(generatedStep.with).toEqual(step.with);
     const changesScript = workflow.jobs.changes!.steps.find((s) => s.id === "affected")!.run!;
