@@ -4,7 +4,9 @@
  * Diagnostics with AUDIT_* codes) and what was checked, for the summary line.
  */
 import { type Diagnostic, error, sortDiagnostics, warning } from "../diagnostics.ts";
+import { checkDockerfileBuildSecrets } from "./check-dockerfile-secrets.ts";
 import { checkAppliedFilesExist, checkManifestsApplied, checkServiceFolders } from "./check-folders.ts";
+import { checkIngressNginx } from "./check-ingress-nginx.ts";
 import { checkSecrets } from "./check-secrets.ts";
 import { checkSourceFolders, SOURCE_ROOTS } from "./check-source.ts";
 import { checkManifestVariables } from "./check-variables.ts";
@@ -51,6 +53,8 @@ export function auditRepository(input: AuditInput): AuditResult {
     return {
       checked,
       diagnostics: [
+        // The cluster prerequisites are in the repository (or built in) even without a source tree.
+        ...checkIngressNginx(input),
         warning(
           "AUDIT_SOURCE_TREE_MISSING",
           `no ${SOURCE_ROOTS.map((r) => `${r}/`).join(", ")} or ${ctx.manifestsRoot}/ folder in this repository: the ${checked.services} services of the registry cannot be checked against Dockerfiles and manifests`,
@@ -80,6 +84,8 @@ export function auditRepository(input: AuditInput): AuditResult {
     ...checkSecrets(ctx),
     ...checkWorkloads(ctx),
     ...checkManifestVariables(ctx),
+    ...checkDockerfileBuildSecrets(ctx),
+    ...checkIngressNginx(ctx),
   );
   return { checked, diagnostics: sortDiagnostics(diagnostics) };
 }

@@ -1,7 +1,10 @@
+# syntax=docker/dockerfile:1
 # Scaffolded by `pnpm gen:workflows add-service {{name}}`; yours to edit.
 # Multi-stage Next.js build: NEXT_PUBLIC_* values are baked in at build time (declare them as
 # ARGs here and as buildArgs in services.config.ts); the `production` target runs the standalone
-# server as the unprivileged `node` user.
+# server as the unprivileged `node` user. Secrets the build needs (a Sentry token to upload
+# source maps) are never ARG or ENV, which persist in the image: they are buildSecrets in
+# services.config.ts and reach only the RUN step that mounts them.
 FROM node:20-alpine AS base
 RUN corepack enable
 WORKDIR /app
@@ -20,7 +23,10 @@ ENV NEXT_PUBLIC_API_URL=$NEXT_PUBLIC_API_URL
 # Only the service's own folder: `COPY . .` would make every change anywhere in the repository
 # an input of this image, and affected-only builds would rebuild it on every push.
 COPY {{path}} ./{{path}}
-RUN pnpm --filter "./{{path}}" build
+# The token is an environment variable of this RUN only, and only when the registry gives the
+# service buildSecrets: { SENTRY_AUTH_TOKEN: "…" }; without it the build runs, uploading nothing.
+RUN --mount=type=secret,id=SENTRY_AUTH_TOKEN,env=SENTRY_AUTH_TOKEN \
+    pnpm --filter "./{{path}}" build
 
 FROM node:20-alpine AS production
 ENV NODE_ENV=production

@@ -224,6 +224,25 @@ const cases: Case[] = [
     line: (d) => lineOf(d, BILLING, 'value: "${SENTRY_DSN}"'),
   },
   {
+    code: "AUDIT_BUILD_SECRET_IN_DOCKERFILE",
+    given: "the portal's Sentry token is a build secret, but its Dockerfile still declares it as an ARG",
+    mutate: (d) => {
+      edit(d, CONFIG, 'buildArgs: { NEXT_PUBLIC_API_URL: "https://{domains.api}" } }', 'buildArgs: { NEXT_PUBLIC_API_URL: "https://{domains.api}" }, buildSecrets: { SENTRY_AUTH_TOKEN: "SENTRY_AUTH_TOKEN" } }');
+      edit(d, "apps/portal/Dockerfile", "WORKDIR /app\n", "WORKDIR /app\nARG NEXT_PUBLIC_API_URL SENTRY_AUTH_TOKEN\n");
+    },
+    file: "apps/portal/Dockerfile",
+    line: (d) => lineOf(d, "apps/portal/Dockerfile", "ARG NEXT_PUBLIC_API_URL SENTRY_AUTH_TOKEN"),
+  },
+  {
+    code: "AUDIT_INGRESS_NGINX_RETIRED",
+    given: "the cluster prerequisites install ingress-nginx",
+    mutate: (d) =>
+      edit(d, "templates/deploy/cluster-prerequisites.yml", "steps:\n", "steps:\n  - name: Install ingress-nginx controller\n    run: kubectl apply -f https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.12.1/deploy/static/provider/cloud/deploy.yaml\n"),
+    file: "templates/deploy/cluster-prerequisites.yml",
+    line: (d) => lineOf(d, "templates/deploy/cluster-prerequisites.yml", "Install ingress-nginx controller"),
+    severity: "warning",
+  },
+  {
     code: "AUDIT_MANIFEST_INVALID_YAML",
     given: "a manifest that no longer parses",
     mutate: (d) => edit(d, "infra/k8s/redis/deployment.yaml", "  replicas: 1\n", "  replicas: 1\n  replicas: 2\n"),
@@ -281,6 +300,14 @@ describe("gen:workflows audit on the fixture monorepo", () => {
     const text = audit(dir);
     expect(text.stdout).toContain("[AUDIT_SOURCE_TREE_MISSING]");
     expect(text.stdout).toContain("audit: 0 errors, 1 warning; checked the registry (5 services) and its 2 generated workflows");
+  });
+
+  it("GIVEN a repository without its own templates WHEN audited THEN the ingress-nginx warning points at the step of each generated workflow that runs the built-in one", () => {
+    const dir = copyFixture();
+    rmSync(join(dir, "templates"), { recursive: true });
+    const warnings = auditJson(dir).findings.filter((f) => f.code === "AUDIT_INGRESS_NGINX_RETIRED");
+    expect(warnings.map((f) => f.file).sort()).toEqual([".github/workflows/deploy-aks.yml", ".github/workflows/deploy-staging.yml"]);
+    expect(warnings.every((f) => f.severity === "warning" && /Gateway API/.test(f.fix ?? "") && /copy the built-in templates\/deploy\/cluster-prerequisites\.yml/.test(f.fix ?? ""))).toBe(true);
   });
 
   it("GIVEN findings WHEN audited as text THEN each is `file:line: message [CODE]` with its fix, and a summary line", () => {

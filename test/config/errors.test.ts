@@ -64,6 +64,11 @@ const cases: Case[] = [
     path: "environments.staging.imageTags[0]",
     message: /production and staging push the same tag "\{sha\}" to one registry, but build "portal", "candidate", "corporate" differently/,
   },
+  { code: "BUILD_ARG_SECRET", given: "a token passed as a plain build argument (the old form)", mutate: (r) => (svc(r, "portal").buildArgs.SENTRY_AUTH_TOKEN = { secret: "SENTRY_AUTH_TOKEN" }), path: "services[16].buildArgs.SENTRY_AUTH_TOKEN", message: /build argument SENTRY_AUTH_TOKEN of "portal" reads the GitHub secret SENTRY_AUTH_TOKEN: build arguments persist in the image/ },
+  { code: "BUILD_ARG_SECRET", given: "a secret build argument in one environment only", mutate: (r) => (svc(r, "corporate").buildArgs.TOKEN = { byEnvironment: { production: { secret: "PROD_TOKEN" }, staging: "none" } }), path: "services[18].buildArgs.TOKEN.byEnvironment.production", message: /reads the GitHub secret PROD_TOKEN/ },
+  { code: "BUILD_ARG_SECRET", given: "a secret build argument marked public: false", mutate: (r) => (svc(r, "portal").buildArgs.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY.public = false), path: "services[16].buildArgs.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY", message: /reads the GitHub secret SPLITS_CLERK_PUBLISHABLE_KEY/ },
+  { code: "BUILD_SECRET_ALSO_BUILD_ARG", given: "one name both a build argument and a build secret", mutate: (r) => (svc(r, "portal").buildArgs.SENTRY_AUTH_TOKEN = "x"), path: "services[16].buildSecrets.SENTRY_AUTH_TOKEN", message: /SENTRY_AUTH_TOKEN of "portal" is both a build argument and a build secret/ },
+  { code: "SERVICE_BUILD_OPTION_WITHOUT_IMAGE", given: "build secrets on an off-the-shelf image", mutate: (r) => (svc(r, "redis").buildSecrets = { TOKEN: "TOKEN" }), path: "services[0].buildSecrets", message: /"buildSecrets" needs a built image/ },
 ];
 
 describe("configuration errors", () => {
@@ -81,6 +86,15 @@ describe("configuration errors", () => {
       expect(found[0]!.severity).toBe("warning");
       expect(result.files).toHaveLength(2);
     }
+  });
+
+  it("GIVEN a token as a plain build argument WHEN generated THEN the fix names the buildSecrets form, the Dockerfile mount, and public: true for public values", async () => {
+    const registry = await defaultRegistry();
+    svc(registry, "portal").buildArgs.SENTRY_AUTH_TOKEN = { secret: "SENTRY_AUTH_TOKEN" };
+    const found = generateFrom(registry).diagnostics.find((d) => d.code === "BUILD_ARG_SECRET")!;
+    expect(found.fix).toContain('move it to buildSecrets: { SENTRY_AUTH_TOKEN: "SENTRY_AUTH_TOKEN" }');
+    expect(found.fix).toContain("RUN --mount=type=secret,id=SENTRY_AUTH_TOKEN,env=SENTRY_AUTH_TOKEN");
+    expect(found.fix).toContain('{ secret: "SENTRY_AUTH_TOKEN", public: true }');
   });
 
   it("GIVEN the default registry WHEN generated THEN it has no diagnostics at all", async () => {
