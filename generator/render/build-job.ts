@@ -36,9 +36,9 @@ export function matrixEntry(b: BuildEntry): Record<string, string | boolean> {
     path: b.path,
     "build-args": b.buildArgs.map((a) => `${a.name}=${a.text.replaceAll("${{ github.sha }}", SHA_IN_BUILD_ARG)}`).join("\n"),
     "secret-build-args": b.secretBuildArgs.map((a) => a.name).join(" "),
-    "secret-envs": b.buildSecrets.map((s) => `${s.id}=${buildSecretEnvName(s.id)}`).join("\n"),
     sentry: b.sentryProject !== undefined,
     "sentry-project": b.sentryProject ?? "",
+    "secret-envs": b.buildSecrets.map((s) => `${s.id}=${buildSecretEnvName(s.id)}`).join("\n"),
   };
 }
 
