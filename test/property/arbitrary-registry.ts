@@ -1,6 +1,6 @@
 /** fast-check arbitraries for valid registries: acyclic, kind-ordered, every reference defined. */
 import fc from "fast-check";
-import type { DeployKind, Registry, Service, Value } from "../../generator/config/registry.ts";
+import type { BuildArgValue, DeployKind, Registry, Service } from "../../generator/config/registry.ts";
 
 const KINDS: DeployKind[] = ["infrastructure", "backend", "gateway", "frontend"];
 const word = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
@@ -18,7 +18,7 @@ export const arbitraryRegistry: fc.Arbitrary<Registry> = fc
     twoEnvs: fc.boolean(),
     oidc: fc.boolean(),
     stagingOnly: fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
-    arg: fc.constantFrom<Value>("https://{domains.api}/x", { secret: "SOME_TOKEN" }, "plain-{environment}", "{sha}"),
+    arg: fc.constantFrom<BuildArgValue>("https://{domains.api}/x", { secret: "SOME_KEY", public: true }, "plain-{environment}", "{sha}"),
   })
   .map((r): Registry => {
     // Sort by kind so every dependency can point only backwards: no cycles, kind order kept.
@@ -37,6 +37,8 @@ export const arbitraryRegistry: fc.Arbitrary<Registry> = fc
       if (deps.length) s.dependsOn = deps;
       if (built && r.sentry[i]) s.sentry = true;
       if (built && kind === "frontend") s.buildArgs = { ARG: r.arg };
+      // As the reference frontends do: a Sentry token for the source-map upload, as a build secret.
+      if (built && kind === "frontend" && r.sentry[i]) s.buildSecrets = { SENTRY_AUTH_TOKEN: "SENTRY_AUTH_TOKEN" };
       if (group) s.secrets = [group];
       if (r.cron[i]) s.cronjobs = Array.from({ length: r.cron[i]! }, (_, k) => ({ name: `${name}-job${k}`, schedule: "0 * * * *" }));
       if (r.twoEnvs && r.stagingOnly[i]) s.environments = ["staging"];
