@@ -112,7 +112,7 @@ function buildInputsStep(plan: DeployPlan): Step {
 /**
  * The layer cache lives in the same registry as the image (`type=registry`), as a
  * `buildcache-<environment>` tag of the service's repository, not in the GitHub Actions cache:
- * the GitHub cache holds 10 GB per repository and evicts what a week did not read, which a
+ * the GitHub cache holds 10 GB per repository by default and evicts what a week did not read, which a
  * monorepo of Next.js and Node images outgrows, while the registry keeps every service's cache
  * as long as its images, with the push rights the build already has. `mode=max` also caches the
  * intermediate stages (dependency install, compile), where the time goes; ACR needs the cache as
