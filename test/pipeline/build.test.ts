@@ -5,6 +5,8 @@
  * combination), with the matrix the `changes` job hands over for a full build.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { ACTION_PINS, KUBELOGIN_VERSION, SENTRY_CLI_PACKAGE } from "../../generator/render/pins.ts";
 import { callsOf } from "../harness/calls.ts";
 import { runJob } from "../harness/run-job.ts";
 import type { JobRunResult } from "../harness/run-job.ts";
@@ -230,5 +232,70 @@ describe.each([
 
   test("GIVEN nothing to re-tag WHEN the retag job is considered THEN it is skipped", async () => {
     expect((await retag([])).conclusion).toBe("skipped");
+  });
+});
+
+interface PlainStep {
+  name: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+  run?: string;
+}
+const jobsOf = (text: string): Record<string, { steps: PlainStep[] }> => (parse(text) as { jobs: Record<string, { steps: PlainStep[] }> }).jobs;
+
+describe("actions and tools of the generated workflows", () => {
+  const entraId = structuredClone(defaultRegistry);
+  entraId.project.cluster.entraId = true;
+
+  test.each([
+    { registry: "default", files: generateWorkflows() },
+    { registry: "Entra ID cluster", files: generateWorkflows(entraId) },
+  ])("GIVEN the $registry registry WHEN each uses: line is read THEN it is the pin table's commit with that release in the comment", ({ files }) => {
+    const seen = new Set<string>();
+    for (const text of files.values())
+      for (const m of text.matchAll(/uses: ([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (\S+)$/gm)) {
+        const pin = ACTION_PINS[m[1] as keyof typeof ACTION_PINS];
+        expect(pin, m[1]).toBeDefined();
+        expect({ sha: m[2], version: m[3] }, m[1]).toEqual({ sha: pin.sha, version: pin.version });
+        seen.add(m[1]!);
+      }
+    expect([...seen].sort()).toEqual(expect.arrayContaining(["actions/checkout", "azure/aks-set-context", "azure/login", "docker/build-push-action", "docker/setup-buildx-action"]));
+  });
+
+  test("GIVEN a cluster with local accounts (the default) WHEN the deploy job gets its credentials THEN azure/aks-set-context sets user (not admin) credentials and no kubelogin or az aks get-credentials runs", () => {
+    for (const text of files.values()) {
+      const steps = jobsOf(text).deploy!.steps;
+      const context = steps.find((s) => s.uses?.startsWith("azure/aks-set-context@"))!;
+      expect(context.with).toEqual({ "resource-group": "${{ secrets.AKS_RESOURCE_GROUP }}", "cluster-name": "${{ secrets.AKS_CLUSTER_NAME }}", admin: false });
+      expect(steps.some((s) => s.uses?.startsWith("azure/use-kubelogin@"))).toBe(false);
+      expect(text).not.toContain("az aks get-credentials");
+    }
+  });
+
+  test("GIVEN cluster.entraId WHEN the deploy job gets its credentials THEN a pinned kubelogin is installed first and the context uses it", () => {
+    for (const text of generateWorkflows(entraId).values()) {
+      const steps = jobsOf(text).deploy!.steps;
+      const kubelogin = steps.findIndex((s) => s.uses?.startsWith("azure/use-kubelogin@"));
+      const context = steps.findIndex((s) => s.uses?.startsWith("azure/aks-set-context@"));
+      const login = steps.findIndex((s) => s.uses?.startsWith("azure/login@"));
+      expect(login).toBeLessThan(context);
+      expect(kubelogin).toBeGreaterThan(-1);
+      expect(kubelogin).toBeLessThan(context);
+      expect(steps[kubelogin]!.with).toEqual({ "kubelogin-version": KUBELOGIN_VERSION });
+      expect(steps[context]!.with).toMatchObject({ admin: false, "use-kubelogin": true });
+    }
+  });
+
+  test("GIVEN every job WHEN its steps are read THEN the Sentry CLI is installed at most once, at the pinned version, into the job's temp folder, without install scripts or a global install", () => {
+    for (const text of files.values())
+      for (const [id, job] of Object.entries(jobsOf(text))) {
+        const installs = job.steps.filter((s) => /@sentry\/cli/.test(s.run ?? ""));
+        expect(installs.length, id).toBeLessThanOrEqual(1);
+        for (const s of installs) {
+          expect(s.run).toContain(`npm install --prefix "$prefix" --ignore-scripts`);
+          expect(s.run).toContain(SENTRY_CLI_PACKAGE);
+          expect(s.run).not.toMatch(/--global|\s-g\s|npx/);
+        }
+      }
   });
 });

