@@ -73,7 +73,8 @@ function perServiceSecretEnv(builds: BuildEntry[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of [...byVariable.keys()].sort()) {
     const arms = byVariable.get(name)!.map((u) => `matrix.service.name == '${u.service}' && secrets.${u.secret}`);
-    env[name] = `\${{ ${arms.join(" || ")} || '' }}`;
+    // One service per line once there are several, so the line stays short however many use it.
+    env[name] = arms.length === 1 ? `\${{ ${arms[0]} || '' }}` : `\${{ ${arms.join("\n  || ")}\n  || '' }}`;
   }
   return env;
 }
@@ -121,8 +122,11 @@ function buildInputsStep(plan: DeployPlan): Step {
  * build arguments), and two environments writing one cache tag would evict each other's layers.
  */
 function cacheRef(plan: DeployPlan): string {
-  return `type=registry,ref=${secretExpr(plan.containerRegistry.loginServerSecret)}/\${{ matrix.service.name }}:buildcache-${plan.environment}`;
+  return `type=registry,ref=\${{ env.${IMAGE_VARIABLE} }}:buildcache-${plan.environment}`;
 }
+
+/** The step variable holding the image's repository, `<registry server>/<service>`: tags and cache refs share it. */
+const IMAGE_VARIABLE = "IMAGE";
 
 /**
  * One build-push-action step builds and pushes every tag. Secret values never become build
@@ -132,12 +136,11 @@ function cacheRef(plan: DeployPlan): string {
  * context), so the build sees exactly the files the affected-only check hashed.
  */
 function buildAndPushStep(plan: DeployPlan, pins: PinTable, builds: BuildEntry[]): Step {
-  const image = `${secretExpr(plan.containerRegistry.loginServerSecret)}/\${{ matrix.service.name }}`;
-  const env = perServiceSecretEnv(builds);
+  const image = `\${{ env.${IMAGE_VARIABLE} }}`;
   return {
     name: BUILD_AND_PUSH_STEP_NAME,
     uses: usesPinned(pins, "docker/build-push-action"),
-    ...(Object.keys(env).length ? { env } : {}),
+    env: { [IMAGE_VARIABLE]: `${secretExpr(plan.containerRegistry.loginServerSecret)}/\${{ matrix.service.name }}`, ...perServiceSecretEnv(builds) },
     with: {
       context: ".",
       file: "${{ matrix.service.path }}/Dockerfile",
