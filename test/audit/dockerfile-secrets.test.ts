@@ -3,7 +3,10 @@
  * instruction's forms and continuation lines, so a secret is found wherever it is declared and a
  * mere mention (a RUN mount, a comment) is not taken for a declaration.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { REPO } from "../support/repo.ts";
 import { declaredNames, dockerfileInstructions } from "../../generator/audit/check-dockerfile-secrets.ts";
 
 const declared = (text: string): { names: string[]; line: number }[] =>
@@ -21,5 +24,17 @@ describe("Dockerfile ARG and ENV declarations", () => {
     { given: "a secret mount and a comment only", text: "# ARG TOKEN\nRUN --mount=type=secret,id=TOKEN,env=TOKEN build\n", expected: [] },
   ])("GIVEN $given WHEN read THEN the declared names and the instruction's first line are found", ({ text, expected }) => {
     expect(declared(text)).toEqual(expected);
+  });
+});
+
+describe("the frontend scaffold", () => {
+  it("GIVEN templates/scaffold/frontend.Dockerfile WHEN read THEN its build step mounts SENTRY_AUTH_TOKEN as a BuildKit secret and no ARG or ENV declares it", () => {
+    const text = readFileSync(join(REPO, "templates", "scaffold", "frontend.Dockerfile"), "utf8");
+    const instructions = dockerfileInstructions(text);
+    expect(instructions.flatMap(declaredNames)).not.toContain("SENTRY_AUTH_TOKEN");
+    const build = instructions.find((i) => i.keyword === "RUN" && i.args.includes(" build"))!;
+    expect(build.args).toMatch(/^--mount=type=secret,id=SENTRY_AUTH_TOKEN,env=SENTRY_AUTH_TOKEN\s+pnpm --filter/);
+    // The mount syntax needs the Dockerfile 1.x frontend, requested on the first line.
+    expect(text.split("\n")[0]).toBe("# syntax=docker/dockerfile:1");
   });
 });

@@ -115,7 +115,7 @@ describe("changes job", () => {
     expect(run.outputs.base).toBe(deployed);
     expect(run.outputs["base-version"]).toBe("1.4.0");
     expect(names(run.outputs["build-1"]!)).toEqual(["ats-service"]);
-    expect(JSON.parse(run.outputs["build-1"]!)[0]).toEqual({ name: "ats-service", path: "services/ats-service", "build-args": "", "secret-build-args": "", sentry: true, "sentry-project": "ats-service" });
+    expect(JSON.parse(run.outputs["build-1"]!)[0]).toEqual({ name: "ats-service", path: "services/ats-service", "build-args": "", "secret-build-args": "", sentry: true, "sentry-project": "ats-service", "secret-envs": "" });
     expect(run.outputs.retag!.split(" ")).toEqual(built.map((s) => s.name).filter((n) => n !== "ats-service"));
     expect(run.summary).toContain("| ats-service | build | input changed: services/ats-service/src/index.ts |");
     const ghCalls = readFileSync(join(root, "gh-calls"), "utf8");
@@ -164,7 +164,8 @@ describe("changes job", () => {
     expect(names(run.outputs["build-1"]!)).toEqual(["billing-service", "portal"]);
     const portal = (JSON.parse(run.outputs["build-1"]!) as Record<string, string>[]).find((e) => e.name === "portal")!;
     expect(portal["build-args"]).toBe("NEXT_PUBLIC_API_URL=https://api.staging.splits.network/api");
-    expect(portal["secret-build-args"]).toBe("NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY SENTRY_AUTH_TOKEN");
+    expect(portal["secret-build-args"]).toBe("NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY");
+    expect(portal["secret-envs"]).toBe("SENTRY_AUTH_TOKEN=BUILD_SECRET_SENTRY_AUTH_TOKEN");
   });
 
   test("GIVEN the lockfile changed WHEN the job runs THEN every service whose Dockerfile copies it builds", () => {
