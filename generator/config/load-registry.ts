@@ -128,7 +128,14 @@ async function compileGraph(configPath: string, options: LoadOptions, shown: (fi
       );
       return undefined;
     }
-    const bytes = readOnce(file);
+    let bytes: Buffer | undefined;
+    try {
+      bytes = readOnce(file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      diagnostics.push(error("CONFIG_LOAD_FAILED", `cannot read ${shown(file)} (${code})`, { file: shown(file), fix: "make the file readable by this user" }));
+      return undefined;
+    }
     if (bytes === undefined) {
       diagnostics.push(error("CONFIG_NOT_FOUND", `registry file not found: ${file}`, { file: shown(file), fix: "create services.config.ts, or pass --config <file>" }));
       return undefined;
