@@ -54,15 +54,12 @@ export async function loadRegistry(configPath: string, shownAs: string, options:
   const registryDir = dirname(configPath);
   const shown = (file: string): string => (file === configPath ? shownAs : relative(registryDir, file).split("\\").join("/"));
   const compiler = `${COMPILER_ID} build ${options.toolBuild}`;
-  let graph = readRegistryCache(options.cacheDirs, configPath, compiler, options.toolEntryUrl, options.readSource);
-  if (!graph) {
-    const compiled = await compileGraph(configPath, options, shown);
-    if ("diagnostics" in compiled) return { diagnostics: compiled.diagnostics };
-    graph = compiled;
-  }
+  const cached = readRegistryCache(options.cacheDirs, configPath, compiler, options.toolEntryUrl, options.readSource);
+  const graph = cached ?? (await compileGraph(configPath, options, shown));
+  if ("diagnostics" in graph) return { diagnostics: graph.diagnostics };
   const placed = materialize(options.cacheDirs, graph);
   // Recorded only once the modules are in place: an entry never names a module that is not there.
-  if (placed.dir !== undefined) writeRegistryCache(placed.dir, configPath, compiler, options.toolEntryUrl, graph);
+  if (!cached && placed.dir !== undefined) writeRegistryCache(placed.dir, configPath, compiler, options.toolEntryUrl, graph);
   let mod: { default?: unknown };
   try {
     mod = (await import(placed.entryUrl)) as { default?: unknown };
