@@ -17,7 +17,7 @@ import { normalizeCommand, readWorkflow } from "../import/read-workflow.ts";
 import { execute, logicalLines } from "../import/shell-script.ts";
 import { listYamlFiles, readIfExists, readTemplates, toPosix, writeAtomic } from "../io.ts";
 import { resolvePaths } from "./project.ts";
-import { toolRoot } from "../scaffold/tool-root.ts";
+import { runsFromPackage, toolRoot } from "../scaffold/tool-root.ts";
 import { parseTemplate, TEMPLATE_FILES, type TemplateName } from "../render/templates.ts";
 
 export async function runImport(args: string[], io: CliIo): Promise<number> {
@@ -100,6 +100,8 @@ function repositoryOf(file: string): string | undefined {
  * elsewhere (computed at run time from where the tool is installed).
  */
 export function registryImportFrom(outDir: string): string {
+  // Installed as a package: the package's name, which survives upgrades (a path into node_modules would not).
+  if (runsFromPackage()) return "gen-workflows";
   const rel = toPosix(relative(outDir, join(toolRoot(), "generator", "config", "registry.ts")));
   return rel.startsWith(".") ? rel : `./${rel}`;
 }
