@@ -77,7 +77,8 @@ export function colorDiff(diff: string, c: Palette): string {
     .join("\n");
 }
 
-export function driftText(reports: readonly DriftReport[], c: Palette, cmd: FixCommand = DEFAULT_FIX_COMMAND): string {
+/** `closing` replaces the final "To fix: …" line (the staged check's fix is `git add`). */
+export function driftText(reports: readonly DriftReport[], c: Palette, cmd: FixCommand = DEFAULT_FIX_COMMAND, closing?: string): string {
   const out: string[] = [];
   const n = reports.length;
   out.push(c.bold(`${n} workflow file${n === 1 ? "" : "s"} out of sync with the registry:`));
@@ -87,7 +88,7 @@ export function driftText(reports: readonly DriftReport[], c: Palette, cmd: FixC
     out.push(`    fix: ${r.remedy}`);
   }
   for (const r of reports) if (r.diff) out.push("", colorDiff(r.diff.trimEnd(), c));
-  out.push("", c.bold(fixCommand(reports, cmd)));
+  out.push("", c.bold(closing ?? fixCommand(reports, cmd)));
   return out.join("\n") + "\n";
 }
 

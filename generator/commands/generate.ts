@@ -123,9 +123,10 @@ export function reportWritten(p: Ready, options: GenerateOptions, io: CliIo): nu
   return EXIT.ok;
 }
 
-type Classified = { paths: ProjectPaths; diagnostics: Diagnostic[]; registry: Registry | undefined; fileCount: number; drifts: Drift[] };
+export type Classified = { paths: ProjectPaths; diagnostics: Diagnostic[]; registry: Registry | undefined; fileCount: number; drifts: Drift[] };
 
-async function classify(options: GenerateOptions, io: CliIo, registryText?: string): Promise<Classified | Extract<Preparation, { status: "config-error" }>> {
+/** Loads, generates and compares with the files under the root; writes nothing. */
+export async function classify(options: GenerateOptions, io: CliIo, registryText?: string): Promise<Classified | Extract<Preparation, { status: "config-error" }>> {
   const { paths, result, diagnostics } = await loadProject(options, io, registryText);
   if (hasErrors(diagnostics) || result.files.length === 0) return { status: "config-error", paths, diagnostics };
   const onDisk = new Map<string, string | undefined>();
@@ -169,7 +170,7 @@ async function reportCheck(drifts: Drift[], configFile: string, registry: Regist
   return EXIT.drift;
 }
 
-function printDiagnostics(diagnostics: readonly Diagnostic[], io: CliIo, format: "text" | "json"): void {
+export function printDiagnostics(diagnostics: readonly Diagnostic[], io: CliIo, format: "text" | "json"): void {
   if (format === "json" || diagnostics.length === 0) return;
   const sorted = sortDiagnostics(diagnostics);
   io.stderr(sorted.map(formatDiagnosticText).join("\n") + "\n");
