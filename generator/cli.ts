@@ -9,7 +9,7 @@ import { USAGE, usageError } from "./commands/usage.ts";
 
 export { EXIT, type CliIo } from "./cli-types.ts";
 
-const SUBCOMMANDS = ["audit", "import", "add-service", "plan"] as const;
+const SUBCOMMANDS = ["audit", "import", "add-service", "plan", "init"] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 
@@ -76,5 +76,7 @@ async function runSubcommand(sub: Subcommand, args: string[], io: CliIo): Promis
       return (await import("./commands/add-service.ts")).runAddService(args, io);
     case "plan":
       return (await import("./commands/plan.ts")).runPlan(args, io);
+    case "init":
+      return (await import("./commands/init.ts")).runInit(args, io);
   }
 }

@@ -7,6 +7,7 @@ export const USAGE = `Usage:
   pnpm gen:workflows import --production <file> --staging <file> [--out services.config.ts] [--root <dir>] [--force]
   pnpm gen:workflows add-service <name> --kind backend|gateway|frontend|infrastructure [--secrets a,b] [--sentry]
                      [--cronjob name=schedule]... [--config <file>] [--root <dir>]
+  pnpm gen:workflows init [--root <dir>] [--config services.config.ts] [--production <file> --staging <file>]
   pnpm gen:workflows plan [--env <name>] [--format text|json|mermaid] [--config <file>] [--root <dir>]
 
 Generates the deploy workflows from the service registry (default services.config.ts).
