@@ -96,17 +96,28 @@ function addLefthookJob(text: string, check: HookCheck): HookEdit {
   if (doc.errors.length) return { manual: `it does not parse as YAML; add this yourself:\n${snippet}` };
   const preCommit = doc.get("pre-commit", true) as Node | undefined;
   if (preCommit === undefined || preCommit === null) return { text: `${text}${text.endsWith("\n") || text === "" ? "" : "\n"}${snippet}\n` };
-  const jobs = isMap(preCommit) ? (preCommit.get("jobs", true) as Node | undefined) : undefined;
-  if (!isSeq(jobs) || jobs.flow || !jobs.range || jobs.items.length === 0) return { manual: `add this job to its pre-commit section yourself:\n${lefthookJob(check, "  - ").join("\n").replace(/^ {2}- /, "")}` };
-  const lineStart = text.lastIndexOf("\n", jobs.range[0] - 1) + 1;
-  const column = text.slice(lineStart, jobs.range[0]);
-  const indent = /^[ ]*$/.test(column) ? column : " ".repeat(column.length);
-  const end = jobs.range[1];
-  const edited = `${text.slice(0, end).replace(/\n*$/, "")}\n${lefthookJob(check, indent).join("\n")}\n${text.slice(end).replace(/^\n/, "")}`;
-  const check2 = parseDocument(edited);
-  const after = check2.getIn(["pre-commit", "jobs"], true);
-  if (check2.errors.length || !isSeq(after) || after.items.length !== jobs.items.length + 1) return { manual: `add this job to its pre-commit jobs yourself:\n${snippet}` };
+  if (!isMap(preCommit)) return { manual: `add this job to its pre-commit jobs yourself:\n${lefthookJob(check, "").join("\n")}` };
+  // lefthook's two shapes: a `jobs:` list, or the older `commands:` map (still read by lefthook 2).
+  const jobs = preCommit.get("jobs", true) as Node | undefined;
+  const commands = preCommit.get("commands", true) as Node | undefined;
+  const target = isSeq(jobs) ? jobs : isMap(commands) ? commands : undefined;
+  const entry = (indent: string): string[] => (target === jobs ? lefthookJob(check, indent) : lefthookCommand(check, indent));
+  if (!target || target.flow || !target.range || target.items.length === 0)
+    return { manual: `add this job to its pre-commit jobs yourself:\n${lefthookJob(check, "").join("\n")}` };
+  const lineStart = text.lastIndexOf("\n", target.range[0] - 1) + 1;
+  const indent = " ".repeat(target.range[0] - lineStart);
+  const end = target.range[1];
+  const edited = `${text.slice(0, end).replace(/\n*$/, "")}\n${entry(indent).join("\n")}\n${text.slice(end).replace(/^\n/, "")}`;
+  // Only an edit that parses back to one more entry and nothing else changed is written.
+  const reparsed = parseDocument(edited);
+  const after = reparsed.getIn(["pre-commit", target === jobs ? "jobs" : "commands"], true);
+  if (reparsed.errors.length || !(isSeq(after) || isMap(after)) || after.items.length !== target.items.length + 1)
+    return { manual: `add this to its pre-commit section yourself:\n${entry("").join("\n")}` };
   return { text: edited };
+}
+
+function lefthookCommand(check: HookCheck, indent: string): string[] {
+  return [`${indent}deploy-workflows:`, `${indent}  glob:`, ...check.glob.map((g) => `${indent}    - ${JSON.stringify(g)}`), `${indent}  run: ${check.command}`];
 }
 
 function addSimpleGitHook(prefix: string[], text: string, command: string): HookEdit {
