@@ -1,14 +1,18 @@
-// Bundles the CLI with esbuild. Run by launch.mjs whenever a source file is newer than the bundle.
-// Why a bundle: node cannot load @actions/workflow-parser directly (it imports JSON without an
-// import attribute), and tsx would spend ~300 ms per run on the pre-commit path.
+// Bundles the CLI with esbuild: by launch.mjs (this repository, from source) and by
+// scripts/build-dist.mjs (the package's dist/). Why a bundle: node cannot load
+// @actions/workflow-parser directly (it imports JSON without an import attribute), one file per
+// stage loads faster than hundreds of node_modules files, and the package then needs no bundler
+// or TypeScript runner of its own at install or run time.
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
+import { join } from "node:path";
 
-/** @param {{ entry: string, outdir: string }} paths */
-export async function buildBundle({ entry, outdir }) {
+/** @param {{ generatorDir: string, outdir: string, buildId: string, minify?: boolean }} options */
+export async function buildBundle({ generatorDir, outdir, buildId, minify = false }) {
   rmSync(outdir, { recursive: true, force: true });
   await build({
-    entryPoints: { cli: entry },
+    // cli: the process entry (the package's bin); index: `import … from "gen-workflows"`.
+    entryPoints: { cli: join(generatorDir, "main.ts"), index: join(generatorDir, "index.ts") },
     outdir,
     bundle: true,
     splitting: true,
@@ -16,8 +20,11 @@ export async function buildBundle({ entry, outdir }) {
     platform: "node",
     target: "node20",
     outExtension: { ".js": ".mjs" },
-    // Loaded from node_modules at run time, only by the commands that need them.
-    external: ["esbuild", "ts-morph"],
+    // Loaded from node_modules at run time, only by the commands that edit TypeScript.
+    external: ["ts-morph"],
+    define: { __GEN_WORKFLOWS_BUILD_ID__: JSON.stringify(buildId) },
+    minify,
+    legalComments: "none",
     banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
     logLevel: "error",
   });

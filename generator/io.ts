@@ -2,126 +2,66 @@
  * The only module that touches the filesystem: load the registry, read templates and generated
  * files, write atomically. Everything else is data in, data out.
  */
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { dirname, join, sep } from "node:path";
+import { loadRegistry, type RegistryLoad } from "./config/load-registry.ts";
 import { type Diagnostic, error } from "./diagnostics.ts";
-import { TEMPLATE_FILES, type TemplateName } from "./render/templates.ts";
+import { noteBytesHash, noteListing, noteText, noteUnrepeatable } from "./read-ledger.ts";
+import { TEMPLATE_FILES, type TemplateName } from "./render/template-files.ts";
 
 export function toPosix(p: string): string {
   return p.split(sep).join("/");
 }
 
-function sha(text: string | Buffer): string {
-  return createHash("sha256").update(text).digest("hex");
+/**
+ * Where compiled registries (and the warm check's records) are kept, best first: the
+ * repository's own `node_modules/.cache/gen-workflows` when it has a node_modules, so the
+ * registry's package imports resolve from the repository as they would for the registry itself;
+ * then a per-user cache folder; then the temp folder. Never inside the installed tool, and never a
+ * folder found by walking further up, which could be a stranger's `node_modules`.
+ */
+export function cacheDirs(repoRoot: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): string[] {
+  const dirs: string[] = [];
+  if (repoRoot && existsSync(join(repoRoot, "node_modules"))) dirs.push(join(repoRoot, "node_modules", ".cache", "gen-workflows"));
+  const home = env.HOME ?? env.USERPROFILE;
+  if (env.XDG_CACHE_HOME) dirs.push(join(env.XDG_CACHE_HOME, "gen-workflows"));
+  else if (process.platform === "win32" && env.LOCALAPPDATA) dirs.push(join(env.LOCALAPPDATA, "gen-workflows", "cache"));
+  else if (process.platform === "darwin" && home) dirs.push(join(home, "Library", "Caches", "gen-workflows"));
+  else if (home) dirs.push(join(home, ".cache", "gen-workflows"));
+  const uid = typeof process.getuid === "function" ? process.getuid() : "user";
+  dirs.push(join(tmpdir(), `gen-workflows-cache-${uid}`));
+  return dirs;
 }
 
 /**
- * Where transpiled registries are cached: the repository's own `node_modules/.cache` when it has
- * one, so the registry's package imports resolve from the repository as they would for the
- * registry itself; otherwise the tool's own `node_modules/.cache` (this module runs from
- * generator/ or from a bundle below it). Never a folder found by walking further up, which could
- * be a stranger's `node_modules`.
+ * The running tool's public entry, which a registry's `import … from "gen-workflows"` binds to:
+ * `index.mjs` beside the bundle (dist/ or the launcher's bundle), `index.ts` beside this file
+ * when running from source.
  */
-function cacheDir(repoRoot: string | undefined): string {
-  if (repoRoot && existsSync(join(repoRoot, "node_modules"))) return join(repoRoot, "node_modules", ".cache", "gen-workflows");
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    if (existsSync(join(dir, "node_modules")) && existsSync(join(dir, "generator"))) return join(dir, "node_modules", ".cache", "gen-workflows");
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
+function toolEntryUrl(): string {
+  return new URL(import.meta.url.endsWith(".ts") ? "./index.ts" : "./index.mjs", import.meta.url).href;
+}
+
+function readSourceFile(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "EISDIR" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw e;
   }
-  return join(tmpdir(), "gen-workflows-cache");
 }
 
-interface CacheManifest {
-  inputs: Record<string, string>;
-}
-
-/**
- * Loads the registry's default export. The TypeScript is bundled by esbuild once and cached by
- * the hashes of every file it imports: esbuild costs ~50 ms a call, more than the rest of a
- * `--check` of an unchanged tree.
- */
-export async function loadRegistryModule(configPath: string, shownAs: string, repoRoot?: string): Promise<{ value?: unknown; diagnostics: Diagnostic[] }> {
+/** Loads the registry's default export through the compiled-module cache (config/load-registry.ts). */
+export async function loadRegistryModule(configPath: string, shownAs: string, repoRoot?: string): Promise<RegistryLoad> {
   if (!existsSync(configPath))
     return {
       diagnostics: [error("CONFIG_NOT_FOUND", `registry file not found: ${configPath}`, { file: shownAs, fix: "create services.config.ts, or pass --config <file>" })],
     };
-  const dir = cacheDir(repoRoot);
-  const key = sha(configPath).slice(0, 16);
-  const bundlePath = join(dir, `registry-${key}.mjs`);
-  const manifestPath = join(dir, `registry-${key}.json`);
-  if (!cacheIsFresh(manifestPath, bundlePath)) {
-    const built = await bundleRegistry(configPath, shownAs);
-    if (!built.code) return { diagnostics: built.diagnostics };
-    mkdirSync(dir, { recursive: true });
-    writeAtomic(bundlePath, built.code);
-    writeAtomic(manifestPath, JSON.stringify({ inputs: built.inputs } satisfies CacheManifest));
-  }
-  try {
-    // The query makes Node load a rebuilt bundle instead of its module-cache copy.
-    const mod = (await import(`${pathToFileURL(bundlePath).href}?v=${sha(readFileSync(bundlePath)).slice(0, 12)}`)) as { default?: unknown };
-    if (mod.default === undefined)
-      return {
-        diagnostics: [error("CONFIG_NO_DEFAULT_EXPORT", "the registry has no default export", { file: shownAs, fix: "end the file with `export default defineConfig({ … })`" })],
-      };
-    return { value: mod.default, diagnostics: [] };
-  } catch (e) {
-    return { diagnostics: [error("CONFIG_LOAD_FAILED", `the registry threw while loading: ${(e as Error).message}`, { file: shownAs, fix: "fix the error in the registry's code" })] };
-  }
-}
-
-function cacheIsFresh(manifestPath: string, bundlePath: string): boolean {
-  try {
-    if (!existsSync(bundlePath)) return false;
-    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as CacheManifest;
-    return Object.entries(manifest.inputs).every(([file, hash]) => existsSync(file) && sha(readFileSync(file)) === hash);
-  } catch {
-    return false;
-  }
-}
-
-async function bundleRegistry(configPath: string, shownAs: string): Promise<{ code?: string; inputs: Record<string, string>; diagnostics: Diagnostic[] }> {
-  const esbuild = await import("esbuild");
-  try {
-    const result = await esbuild.build({
-      entryPoints: [configPath],
-      bundle: true,
-      write: false,
-      format: "esm",
-      platform: "node",
-      target: "node20",
-      packages: "external",
-      metafile: true,
-      logLevel: "silent",
-      // Metafile paths are relative to this folder; pinning it keeps them independent of the cwd.
-      absWorkingDir: dirname(configPath),
-    });
-    const cwd = dirname(configPath);
-    const inputs: Record<string, string> = {};
-    for (const input of Object.keys(result.metafile.inputs)) {
-      const abs = resolve(cwd, input);
-      inputs[abs] = sha(readFileSync(abs));
-    }
-    return { code: result.outputFiles[0]!.text, inputs, diagnostics: [] };
-  } catch (e) {
-    const failure = e as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] };
-    if (!failure.errors) throw e;
-    return {
-      inputs: {},
-      diagnostics: failure.errors.map((m) =>
-        error("CONFIG_LOAD_FAILED", m.text, {
-          file: m.location ? toPosix(relative(dirname(configPath), resolve(dirname(configPath), m.location.file))) || shownAs : shownAs,
-          ...(m.location ? { line: m.location.line, column: m.location.column + 1 } : {}),
-          fix: /Could not resolve/.test(m.text) ? "correct the import path (relative to the registry file), or install the package" : "fix the TypeScript syntax error",
-        }),
-      ),
-    };
-  }
+  const loaded = await loadRegistry(configPath, shownAs, { cacheDirs: cacheDirs(repoRoot), toolEntryUrl: toolEntryUrl(), readSource: readSourceFile });
+  for (const [path, hash] of Object.entries(loaded.inputs ?? {})) noteBytesHash(path, hash);
+  if (!loaded.repeatable) noteUnrepeatable();
+  return loaded;
 }
 
 export function readTemplates(templatesDir: string): { texts?: Record<TemplateName, string>; diagnostics: Diagnostic[] } {
@@ -134,23 +74,29 @@ export function readTemplates(templatesDir: string): { texts?: Record<TemplateNa
       continue;
     }
     texts[name] = readFileSync(file, "utf8");
+    noteText(file, texts[name]);
   }
   return diagnostics.length ? { diagnostics } : { texts, diagnostics };
 }
 
 /** The file's text, or undefined when it does not exist. */
 export function readIfExists(path: string): string | undefined {
-  return existsSync(path) ? readFileSync(path, "utf8") : undefined;
+  const text = existsSync(path) ? readFileSync(path, "utf8") : undefined;
+  noteText(path, text);
+  return text;
 }
 
 /** Workflow files under `.github/workflows` (relative paths), sorted. */
 export function listWorkflowFiles(root: string): string[] {
   const dir = join(root, ".github", "workflows");
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .map((f) => `.github/workflows/${f}`);
+  const names = existsSync(dir) ? workflowNames(readdirSync(dir)) : [];
+  noteListing(dir, names);
+  return names.map((f) => `.github/workflows/${f}`);
+}
+
+/** Of a `.github/workflows` listing, the workflow files, sorted (shared with the warm check). */
+export function workflowNames(entries: string[]): string[] {
+  return entries.filter((f) => /\.ya?ml$/.test(f)).sort();
 }
 
 /** Write to a temporary file in the same folder, then rename: readers never see half a file. */

@@ -35,7 +35,7 @@ const bundleDir = join(cacheDir, `bundle-${key}`);
 if (!existsSync(join(bundleDir, "cli.mjs"))) {
   const { buildBundle } = await import("./build-bundle.mjs");
   const privateDir = `${bundleDir}.${process.pid}.tmp`;
-  await buildBundle({ entry: join(generatorDir, "main.ts"), outdir: privateDir });
+  await buildBundle({ generatorDir, outdir: privateDir, buildId: `source-${key}` });
   try {
     renameSync(privateDir, bundleDir);
   } catch {

@@ -3,46 +3,15 @@
  * generator. Shared by every command that needs the generated workflows.
  */
 import { existsSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, dirname, join, relative } from "node:path";
 import type { CliIo, CommonOptions } from "../cli-types.ts";
 import { type Diagnostic, error } from "../diagnostics.ts";
 import { generate, type GenerateResult } from "../generate.ts";
 import { loadRegistryModule, readIfExists, readTemplates, removeFile, toPosix, writeAtomic } from "../io.ts";
 import { locateInRegistry } from "../config/source-lines.ts";
-import { TEMPLATE_FILES } from "../render/templates.ts";
+import { resolvePaths, type ProjectPaths } from "./paths.ts";
 
-export interface ProjectPaths {
-  /** Absolute path of the registry file. */
-  configPath: string;
-  /** The registry as named in messages and banners, relative to the root. */
-  configFile: string;
-  /** Absolute repository root (holds .github/workflows). */
-  root: string;
-  /** Absolute templates folder. */
-  templatesDir: string;
-}
-
-/**
- * The tool's own templates/, used when the repository has none: this file is
- * generator/commands/project.ts in the source tree, and the bundle sits in node_modules/.cache/….
- */
-function builtInTemplatesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, "templates", TEMPLATE_FILES.clusterPrerequisites)) && existsSync(join(dir, "generator"))) return join(dir, "templates");
-    dir = dirname(dir);
-  }
-  return join(dirname(fileURLToPath(import.meta.url)), "..", "templates");
-}
-
-export function resolvePaths(options: CommonOptions, cwd: string): ProjectPaths {
-  const configPath = resolve(cwd, options.config ?? "services.config.ts");
-  const root = options.root ? resolve(cwd, options.root) : dirname(configPath);
-  const own = join(root, "templates");
-  const templatesDir = existsSync(join(own, TEMPLATE_FILES.clusterPrerequisites)) ? own : builtInTemplatesDir();
-  return { configPath, configFile: toPosix(relative(root, configPath)) || "services.config.ts", root, templatesDir };
-}
+export { resolvePaths, type ProjectPaths } from "./paths.ts";
 
 export type LoadedProject = { paths: ProjectPaths; result: GenerateResult; diagnostics: Diagnostic[] };
 

@@ -6,15 +6,11 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import * as z from "zod/mini";
 import { type Diagnostic, error, listOptions } from "../diagnostics.ts";
+import type { TemplateName } from "./template-files.ts";
 import type { Step } from "./workflow.ts";
 
-/** The template files, relative to the templates folder, and where their steps go. */
-export const TEMPLATE_FILES = {
-  clusterPrerequisites: "deploy/cluster-prerequisites.yml",
-  postDeploy: "deploy/post-deploy.yml",
-} as const;
+export { TEMPLATE_FILES, type TemplateName } from "./template-files.ts";
 
-export type TemplateName = keyof typeof TEMPLATE_FILES;
 export type Templates = Record<TemplateName, Step[]>;
 
 const STEP_KEYS = ["name", "if", "env", "run", "continue-on-error", "timeout-minutes"] as const;

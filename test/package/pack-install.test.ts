@@ -1,0 +1,101 @@
+/**
+ * The package as a team adopts it: `pnpm pack`, install the tarball into a fresh copy of the
+ * fixture monorepo with pnpm and with npm (zero warnings), a registry that imports
+ * "gen-workflows" (type-checked, typos rejected), gen, --check and audit through the bin, then an
+ * upgrade to a second packed version: nothing breaks and no cached answer of the old version is
+ * served.
+ */
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { REPO } from "../support/repo.ts";
+import { makeWorkspace, packBumpedCopy, packRepository, run, tarballFiles } from "./pack.ts";
+
+const AKS = ".github/workflows/deploy-aks.yml";
+const STAGING = ".github/workflows/deploy-staging.yml";
+const TSC = join(REPO, "node_modules", "typescript", "bin", "tsc");
+
+let v1: string;
+let v2: string;
+
+beforeAll(() => {
+  const packs = mkdtempSync(join(tmpdir(), "gen-workflows-packs-"));
+  v1 = packRepository(join(packs, "v1"));
+  v2 = packBumpedCopy("0.2.0-upgrade-test", join(packs, "v2"));
+}, 120_000);
+
+/** The installed bin, as `pnpm exec` and `npx` find it. */
+const bin = (dir: string, args: string[]) => run(join(dir, "node_modules", ".bin", "gen-workflows"), args, dir);
+
+function expectNoWarnings(r: { code: number; stdout: string; stderr: string }): void {
+  expect(r.code, r.stderr).toBe(0);
+  expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/WARN|ERR_PNPM|npm warn|npm error|deprecated/i);
+}
+
+describe("the packed package", () => {
+  it("GIVEN the tarball THEN it holds the built CLI, its types and the templates, and no sources, tests, fixtures or source maps", () => {
+    const files = tarballFiles(v1);
+    expect(files).toContain("package/dist/cli.mjs");
+    expect(files).toContain("package/dist/index.mjs");
+    expect(files).toContain("package/dist/types/index.d.ts");
+    expect(files).toContain("package/templates/deploy/cluster-prerequisites.yml");
+    expect(files).toContain("package/templates/scaffold/deployment.yaml");
+    expect(files.filter((f) => /\/(test|generator|scripts)\/|\.map$|\.ts$/.test(f) && !f.endsWith(".d.ts"))).toEqual([]);
+    expect(files.length).toBeLessThan(60);
+    const manifest = JSON.parse(run("tar", ["xzOf", v1, "package/package.json"], REPO).stdout) as { dependencies: Record<string, string> };
+    // Everything else is bundled into dist/; ts-morph loads only in the commands that edit TypeScript.
+    expect(Object.keys(manifest.dependencies)).toEqual(["ts-morph"]);
+  });
+});
+
+describe.each(["pnpm", "npm"] as const)("installed with %s", (manager) => {
+  it("GIVEN a fresh monorepo WHEN the tarball is installed THEN there are no warnings, the registry type-checks against the package, and gen, --check and audit work through the bin; an upgrade changes nothing", () => {
+    const dir = makeWorkspace(manager);
+    // One place for the package, as a registry would be: an upgrade is the same name with a new version.
+    const tarball = join(mkdtempSync(join(tmpdir(), "gen-workflows-tgz-")), "gen-workflows.tgz");
+    const install = (packed: string) => {
+      copyFileSync(packed, tarball);
+      return manager === "pnpm" ? run("pnpm", ["add", "-D", "--prefer-offline", `file:${tarball}`], dir) : run("npm", ["install", "-D", "--prefer-offline", "--no-audit", "--no-fund", tarball], dir);
+    };
+    expectNoWarnings(install(v1));
+
+    // The editor's view: the registry is typed by the package, and a typo is an error.
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true }, include: ["*.ts"] }));
+    expect(run(process.execPath, [TSC, "-p", "."], dir)).toMatchObject({ code: 0 });
+    const registry = readFileSync(join(dir, "services.config.ts"), "utf8");
+    writeFileSync(join(dir, "typo.config.ts"), registry.replace('namespace: "shop"', 'namespace: "shop", rolloutTimeout: 120'));
+    const typo = run(process.execPath, [TSC, "-p", "."], dir);
+    expect(typo.code).not.toBe(0);
+    expect(typo.stdout).toMatch(/typo\.config\.ts\(\d+,\d+\): error TS\d+: .*'rolloutTimeout' does not exist/);
+    run("rm", ["typo.config.ts"], dir);
+
+    const gen = bin(dir, []);
+    expect(gen).toMatchObject({ code: 0, stdout: `wrote ${AKS}\nwrote ${STAGING}\n`, stderr: "" });
+    expect(bin(dir, ["--check"])).toMatchObject({ code: 0, stdout: "Deploy workflows match the registry.\n", stderr: "" });
+    // The npx way, as the README says for npm users.
+    if (manager === "npm") expect(run("npx", ["--no", "gen-workflows", "--check"], dir)).toMatchObject({ code: 0 });
+    const audit = bin(dir, ["audit"]);
+    expect(audit.code, audit.stdout + audit.stderr).toBe(0);
+    expect(audit.stdout).toContain("audit: 0 errors");
+    // The registry cache lives in the user's node_modules/.cache, not inside the installed package.
+    expect(readdirSync(join(dir, "node_modules", ".cache", "gen-workflows")).some((f) => f.startsWith("registry-"))).toBe(true);
+    expect(existsSync(join(dir, "node_modules", "gen-workflows", "node_modules", ".cache"))).toBe(false);
+    const workflows = readFileSync(join(dir, AKS), "utf8");
+
+    // Upgrade: a check passes from the new build's own run (not the old build's record), and drift is still found.
+    const recordsBefore = readdirSync(join(dir, "node_modules", ".cache", "gen-workflows")).filter((f) => f.startsWith("check-"));
+    expectNoWarnings(install(v2));
+    expect(JSON.parse(readFileSync(join(dir, "node_modules", "gen-workflows", "package.json"), "utf8")).version).toBe("0.2.0-upgrade-test");
+    expect(bin(dir, ["--check"])).toMatchObject({ code: 0, stdout: "Deploy workflows match the registry.\n" });
+    const recordsAfter = readdirSync(join(dir, "node_modules", ".cache", "gen-workflows")).filter((f) => f.startsWith("check-"));
+    expect(recordsAfter.filter((f) => !recordsBefore.includes(f))).toHaveLength(1);
+    writeFileSync(join(dir, "services.config.ts"), registry.replace(`api: "api.shop.example.com"`, `api: "api2.shop.example.com"`));
+    const stale = bin(dir, ["--check"]);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toContain(`${AKS} is out of date`);
+    expect(bin(dir, [])).toMatchObject({ code: 0 });
+    expect(readFileSync(join(dir, AKS), "utf8")).not.toBe(workflows);
+    expect(bin(dir, ["--check"])).toMatchObject({ code: 0 });
+  });
+});
