@@ -12,17 +12,6 @@ import { normalizeText, type Drift } from "./check.ts";
 import type { FixCommand } from "./user-command.ts";
 import { shellQuote } from "./user-command.ts";
 
-/** Where generated files live (workflows, and support files beside them): always looked at. */
-export const GENERATED_ROOT = ".github";
-
-/** Pathspecs (repository-relative) whose index state decides the check. */
-export function relevantPathspecs(input: { registryCandidates: readonly string[]; templatesDir: string | undefined; rootPrefix: string }): string[] {
-  const specs = new Set(input.registryCandidates);
-  if (input.templatesDir !== undefined) specs.add(input.templatesDir);
-  specs.add(input.rootPrefix === "." ? GENERATED_ROOT : `${input.rootPrefix}/${GENERATED_ROOT}`);
-  return [...specs].sort();
-}
-
 export interface StagedFix {
   /** Per drifting file (root-relative path): the remedy to print instead of the usual one. */
   remedies: Map<string, string>;

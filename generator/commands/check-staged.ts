@@ -16,10 +16,11 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { type Drift } from "../check/check.ts";
 import { registryImports } from "../check/registry-imports.ts";
-import { relevantPathspecs, stagedFix } from "../check/staged.ts";
+import { stagedFix } from "../check/staged.ts";
+import { stagedState } from "../check/staged-paths.ts";
 import { EXIT, type CliIo } from "../cli-types.ts";
 import { error, formatDiagnosticText, JSON_SCHEMA_VERSION } from "../diagnostics.ts";
-import { checkoutIndex, indexedPaths, insideWorkTree, unstagedPaths, workTreeTop } from "../git-index.ts";
+import { checkoutIndex, indexedPaths } from "../git-index.ts";
 import { readIfExists, toPosix } from "../io.ts";
 import { fixCommandFor } from "./fix-command.ts";
 import { classify, type GenerateOptions, printDiagnostics, reportRefusal, runGenerate } from "./generate.ts";
@@ -36,18 +37,11 @@ function readFileAt(path: string): string | undefined {
 
 export async function runStagedCheck(options: GenerateOptions, io: CliIo): Promise<number> {
   const paths = resolvePaths(options, io.cwd);
-  // A missing root is gen's usage error; git needs an existing folder to start in.
-  const top = isFolder(paths.root) ? workTreeTop(paths.root, io.env) : undefined;
-  const configRel = top ? insideWorkTree(top, paths.configPath) : undefined;
-  const rootRel = top ? insideWorkTree(top, paths.root) : undefined;
-  if (!top || configRel === undefined || rootRel === undefined) return runGenerate(options, io);
-
-  const templatesRel = insideWorkTree(top, paths.templatesDir);
-  const worktreeImports = registryImports(configRel, (p) => readFileAt(join(top, p)));
-  const specs = relevantPathspecs({ registryCandidates: worktreeImports.candidates, templatesDir: templatesRel, rootPrefix: rootRel });
-  const unstaged = unstagedPaths(top, specs, io.env);
-  if (unstaged === undefined) return runGenerate(options, io);
-  if (unstaged.length === 0) return runGenerate(options, io);
+  const state = stagedState(paths, io.env, readFileAt);
+  // Outside git, or the index agrees with the working tree on every path that matters: the
+  // working tree's check is the answer.
+  if (!state || state.unstaged.length === 0) return runGenerate(options, io);
+  const { top, configRel, rootRel, specs, unstaged, worktreeImports } = state;
 
   const indexed = indexedPaths(top, [configRel], io.env);
   if (indexed !== undefined && !indexed.includes(configRel)) {
