@@ -68,9 +68,6 @@ function classify(actual: string, expected: string): DriftKind {
   return edited ? "edited" : "stale";
 }
 
-/** This repository's own spelling of the command; messages use the user's (check/user-command.ts). */
-export const GEN_COMMAND = "pnpm gen:workflows";
-
 /** What to tell the user to do about one kind of drift. */
 
 export function remedy(kind: DriftKind, configFile: string, cmd: FixCommand = DEFAULT_FIX_COMMAND): string {

@@ -37,6 +37,8 @@ import { loadProject } from "./project.ts";
 import { usageError } from "./usage.ts";
 
 const SYNC_WORKFLOW = ".github/workflows/workflows-sync.yml";
+/** How each package manager runs an installed package's bin. */
+const RUN_BIN: Record<CommandFacts["packageManager"], string> = { pnpm: "pnpm exec", npm: "npx", yarn: "yarn", bun: "bunx" };
 const PACKAGE_NAME = "gen-workflows";
 
 /** One line of the report: what init did with one file. */
@@ -201,16 +203,16 @@ function importSpecifier(packageJson: string | undefined, configPath: string): s
 
 function nextSteps(s: { registry: "imported" | "starter" | "existing"; cmd: ReturnType<typeof fixCommand>; hook: HookPlan; hookInstalled: boolean; configFile: string; facts: CommandFacts; wrote: boolean; cd: string | undefined }): string {
   const install: Record<CommandFacts["packageManager"], string> = {
-    pnpm: "pnpm add -D lefthook && pnpm exec lefthook install",
-    npm: "npm install -D lefthook && npx lefthook install",
-    yarn: "yarn add -D lefthook && yarn lefthook install",
-    bun: "bun add -d lefthook && bunx lefthook install",
+    pnpm: `pnpm add -D lefthook && ${RUN_BIN.pnpm} lefthook install`,
+    npm: `npm install -D lefthook && ${RUN_BIN.npm} lefthook install`,
+    yarn: `yarn add -D lefthook && ${RUN_BIN.yarn} lefthook install`,
+    bun: `bun add -d lefthook && ${RUN_BIN.bun} lefthook install`,
   };
   const hookNote =
     s.hook.manager === "lefthook" && !s.hookInstalled
       ? [`The hook needs lefthook: \`${install[s.facts.packageManager]}\`.`]
       : s.hook.manager === "simple-git-hooks"
-        ? ["simple-git-hooks installs hooks when told: run `npx simple-git-hooks` once."]
+        ? [`simple-git-hooks installs hooks when told: run \`${RUN_BIN[s.facts.packageManager]} simple-git-hooks\` once.`]
         : [];
   const commit = `Commit: \`git add -A && git commit -m "Generate the deploy workflows from ${s.configFile}"\`, then make \`workflows-sync / check\` a required status check.`;
   const steps: Record<typeof s.registry, string[]> = {

@@ -210,7 +210,7 @@ describe("the hook manager the repository already uses", () => {
     expect(snapshotTree(dir).get("package.json")).toBe(
       `{\n  "name": "shop",\n  "simple-git-hooks": {\n    "pre-commit": "npx lint-staged && pnpm exec gen-workflows --check --staged"\n  },\n  "scripts": {\n    "gen:workflows": "gen-workflows"\n  }\n}\n`,
     );
-    expect(r.stdout).toContain("simple-git-hooks installs hooks when told: run `npx simple-git-hooks` once.");
+    expect(r.stdout).toContain("simple-git-hooks installs hooks when told: run `pnpm exec simple-git-hooks` once.");
     const again = cli(dir, "init");
     expect(again.stdout).toContain("left alone package.json: its pre-commit hook already runs gen-workflows");
   });
