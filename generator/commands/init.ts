@@ -22,7 +22,7 @@ import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { diskRepoFiles } from "../audit/fs-repo-files.ts";
 import { EXIT, type CliIo } from "../cli-types.ts";
-import { commandPrefix, fixCommand, type CommandFacts } from "../check/user-command.ts";
+import { commandPrefix, fixCommand, shellQuote, type CommandFacts } from "../check/user-command.ts";
 import { formatDiagnosticText, hasErrors, sortDiagnostics } from "../diagnostics.ts";
 import { toPosix } from "../io.ts";
 import { findDeployWorkflows } from "../scaffold/init/deploy-workflows.ts";
@@ -136,24 +136,30 @@ export async function runInit(args: string[], io: CliIo): Promise<number> {
     }
   }
 
+  // A registry elsewhere than services.config.ts at the root: every command names it, and the root.
+  const pathArgs = configFile === "services.config.ts" ? [] : ["--config", shellQuote(configFile), "--root", "."];
+  const script = [PACKAGE_NAME, ...pathArgs].join(" ");
+
   // 2. The gen:workflows script.
   let hasScript = facts.hasScript;
-  if (packageJson === undefined) outcomes.push({ path: "package.json", action: "skipped", why: `no package.json here: add the script \`"gen:workflows": "${PACKAGE_NAME}"\` where you install ${PACKAGE_NAME}` });
+  if (packageJson === undefined) outcomes.push({ path: "package.json", action: "skipped", why: `no package.json here: add the script \`"gen:workflows": "${script}"\` where you install ${PACKAGE_NAME}` });
   else {
-    const edit = addMember(packageJson, ["scripts"], "gen:workflows", PACKAGE_NAME);
+    const edit = addMember(packageJson, ["scripts"], "gen:workflows", script);
     if ("text" in edit) {
       writes.push({ path: join(root, "package.json"), content: edit.text });
-      outcomes.push({ path: "package.json", action: "edited", why: `added the script "gen:workflows": "${PACKAGE_NAME}"` });
+      outcomes.push({ path: "package.json", action: "edited", why: `added the script "gen:workflows": "${script}"` });
       hasScript = true;
-    } else outcomes.push({ path: "package.json", action: "left alone", why: "unchanged" in edit ? "it already has a gen:workflows script" : `${edit.error}; add the script "gen:workflows": "${PACKAGE_NAME}" yourself` });
+    } else outcomes.push({ path: "package.json", action: "left alone", why: "unchanged" in edit ? "it already has a gen:workflows script" : `${edit.error}; add the script "gen:workflows": "${script}" yourself` });
   }
   const after: CommandFacts = { ...facts, hasScript };
-  const cmd = fixCommand(after);
+  // The script, once there, knows where the registry is; the bin is told.
+  const pathsGiven = hasScript || !pathArgs.length ? {} : { config: configFile, root: "." };
+  const cmd = fixCommand(after, pathsGiven);
 
   // 3. The pre-commit check.
   const hook = detectHookManager(files, packageJson);
   const bin = commandPrefix({ ...facts, hasScript: false });
-  const hookCommand = `${bin.prefix} ${bin.argsSeparator}--check --staged${configFile === "services.config.ts" ? "" : ` --config ${configFile}`}`;
+  const hookCommand = `${bin.prefix} ${bin.argsSeparator}${["--check", "--staged", ...pathArgs].join(" ")}`;
   // simple-git-hooks may live in package.json, which step 2 may have edited already.
   const target = join(root, hook.file);
   const pending = writes.findIndex((w) => w.path === target);
@@ -169,7 +175,7 @@ export async function runInit(args: string[], io: CliIo): Promise<number> {
   // 4. The sync-check workflow.
   if (files.exists(SYNC_WORKFLOW)) outcomes.push({ path: SYNC_WORKFLOW, action: "left alone", why: "exists; init never overwrites it" });
   else {
-    const text = syncWorkflowText(after, ["main", "staging"]);
+    const text = syncWorkflowText(after.packageManager, cmd.gen("--check"), ["main", "staging"]);
     const { validateWorkflow } = await import("../render/validate.ts");
     const invalid = await validateWorkflow(SYNC_WORKFLOW, text);
     if (invalid.length) {

@@ -95,6 +95,39 @@ describe("init without hand-written workflows: a starter registry from the tree"
   });
 });
 
+describe("a registry elsewhere than services.config.ts", () => {
+  it("GIVEN --config deploy/services.config.ts WHEN init runs THEN the script, the hook and the sync check name it and the root, and the script generates", () => {
+    const dir = monorepo();
+    const r = cli(dir, "init", "--config", "deploy/services.config.ts");
+    expect(r.code, r.stderr).toBe(0);
+    const tree = snapshotTree(dir);
+    expect(tree.has("deploy/services.config.ts")).toBe(true);
+    expect(JSON.parse(tree.get("package.json")!).scripts["gen:workflows"]).toBe("gen-workflows --config deploy/services.config.ts --root .");
+    expect(tree.get("lefthook.yml")).toContain("run: pnpm exec gen-workflows --check --staged --config deploy/services.config.ts --root .");
+    expect(tree.get("lefthook.yml")).toContain('- "deploy/services.config.ts"');
+    expect(tree.get(".github/workflows/workflows-sync.yml")).toContain("run: pnpm gen:workflows --check\n");
+    // What the script runs, with this checkout's CLI in place of the installed bin.
+    expect(cli(dir, "--config", "deploy/services.config.ts", "--root", ".").code).toBe(0);
+    expect(snapshotTree(dir).get(".github/workflows/deploy-production.yml")).toContain("from deploy/services.config.ts. DO NOT EDIT.");
+  });
+});
+
+describe("what the starter registry guesses", () => {
+  it("GIVEN a service folder without manifests and a repository on master WHEN init runs THEN both are marked as guesses", () => {
+    const dir = monorepo({ packageJson: false });
+    mkdirSync(join(dir, "services", "search-service"));
+    writeFileSync(join(dir, "services", "search-service", "Dockerfile"), "FROM node:24-alpine AS production\n");
+    mkdirSync(join(dir, ".git"));
+    writeFileSync(join(dir, ".git", "HEAD"), "ref: refs/heads/master\n");
+    expect(cli(dir, "init").code).toBe(0);
+    const registry = snapshotTree(dir).get("services.config.ts")!;
+    expect(registry).toContain('name: "search-service", // init: guessed deployed, though infra/k8s/search-service/ does not exist yet');
+    expect(registry).toContain('branch: "master", // init: guessed branch');
+    expect(cli(dir).code).toBe(0);
+    expect(cli(dir, "audit").stdout).toContain("AUDIT_DEPLOYMENT_MISSING");
+  });
+});
+
 describe("init with hand-written deploy workflows: import", () => {
   it("GIVEN the hand-written pair in .github/workflows WHEN init runs THEN it imports them, shows the plan, leaves them alone, and --force then generates", () => {
     const dir = monorepo({ handwritten: true });

@@ -107,6 +107,8 @@ export function starterRegistry(files: RepoFiles, registryImport: string): Start
     return `init: guessed ${why}`;
   };
   const hasVersion = files.exists("VERSION");
+  // The branch checked out now names production's, when it is one of the usual two.
+  const head = /^ref: refs\/heads\/(main|master)\s*$/.exec(files.read(".git/HEAD") ?? "")?.[1] ?? "main";
   const ingress = (name: string): string | undefined => (files.exists(joinPath(manifestsRoot, name)) ? name : undefined);
   const prodIngress = ingress("ingress.yaml") ?? ingress("ingress.yml");
   const stagingIngress = ingress("staging-ingress.yaml") ?? ingress("ingress-staging.yaml") ?? prodIngress;
@@ -125,7 +127,7 @@ export function starterRegistry(files: RepoFiles, registryImport: string): Start
   w.open("environments: {");
   const tagVars = (suffix: string): string[] => [`{sha}${suffix}`, ...(hasVersion ? [`v{version}${suffix}`] : [])];
   for (const env of [
-    { key: "production", branch: "main", file: "deploy-production.yml", title: "Deploy to production", tags: tagVars(""), ingress: prodIngress },
+    { key: "production", branch: head, file: "deploy-production.yml", title: "Deploy to production", tags: tagVars(""), ingress: prodIngress },
     { key: "staging", branch: "staging", file: "deploy-staging.yml", title: "Deploy to staging", tags: tagVars("-staging"), ingress: stagingIngress },
   ]) {
     w.open(`${env.key}: {`);
@@ -160,7 +162,7 @@ export function starterRegistry(files: RepoFiles, registryImport: string): Start
   for (const s of services) {
     const previous = previousKindServices(services, s.kind);
     w.open("{");
-    w.prop("name", s.name);
+    w.prop("name", s.name, s.path && !files.exists(joinPath(manifestsRoot, s.name)) ? guess(`deployed, though ${manifestsRoot}/${s.name}/ does not exist yet`) : undefined);
     w.prop("kind", s.kind, s.guessedKind ? guess(s.guessedKind) : undefined);
     if (s.path) w.prop("path", s.path);
     else w.raw("image: false, // an off-the-shelf image: nothing to build");

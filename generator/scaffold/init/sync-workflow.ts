@@ -5,7 +5,7 @@
  * (least privilege, pinned actions, no credentials persisted); written once by `init` and then
  * the team's file (it carries no generated banner, so gen never touches it).
  */
-import { commandPrefix, type CommandFacts } from "../../check/user-command.ts";
+import type { PackageManager } from "../../check/user-command.ts";
 import { ACTION_PINS } from "../../render/pins.ts";
 
 /** actions/setup-node, pinned like every action we write (the version Dependabot reads is in the comment). */
@@ -13,17 +13,18 @@ const SETUP_NODE = { sha: "49933ea5288caeca8642d1e84afbd3f7d6820020", version: "
 /** The current Node LTS. */
 const NODE_VERSION = "24";
 
-const INSTALL: Record<CommandFacts["packageManager"], string[]> = {
+const INSTALL: Record<PackageManager, string[]> = {
   pnpm: ["corepack enable pnpm", "pnpm install --frozen-lockfile"],
   yarn: ["corepack enable yarn", "yarn install --frozen-lockfile"],
   npm: ["npm ci"],
   bun: ["npm install --global bun", "bun install --frozen-lockfile"],
 };
 
-export function syncWorkflowText(facts: CommandFacts, branches: readonly string[]): string {
+/** `check` is the command that runs the check, as the repository spells it (`pnpm gen:workflows --check`). */
+export function syncWorkflowText(packageManager: PackageManager, check: string, branches: readonly string[]): string {
   const checkout = ACTION_PINS["actions/checkout"];
-  const { prefix, argsSeparator } = commandPrefix(facts);
-  const [setup, install] = INSTALL[facts.packageManager].length === 2 ? INSTALL[facts.packageManager] : [undefined, INSTALL[facts.packageManager][0]];
+  const steps = INSTALL[packageManager];
+  const [setup, install] = steps.length === 2 ? steps : [undefined, steps[0]];
   return [
     "# Required status check: fails a pull request (or push) whose deploy workflows are not exactly",
     "# what the service registry generates. Written by `gen-workflows init`; yours to edit.",
@@ -62,7 +63,7 @@ export function syncWorkflowText(facts: CommandFacts, branches: readonly string[
     "      - name: Install locked dependencies",
     `        run: ${install}`,
     "      - name: Check deploy workflows match the registry",
-    `        run: ${prefix} ${argsSeparator}--check`,
+    `        run: ${check}`,
     "",
   ].join("\n");
 }
