@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry of `pnpm gen:workflows`. Runs the CLI from an esbuild bundle. The bundle's folder is
+// Entry of `pnpm gen:workflows` in this repository (the installed package runs its prebuilt
+// dist/cli.mjs instead). Runs the CLI from an esbuild bundle. The bundle's folder is
 // named after a hash of every file of generator/ and the lockfile (path, size, modification
 // time), so any edit — or a restored older file — gets its own bundle and the check never runs
 // stale code; concurrent runs (tests, hooks) never see a half-built bundle: it is built in a
@@ -33,9 +34,18 @@ const key = hash.digest("hex").slice(0, 16);
 const bundleDir = join(cacheDir, `bundle-${key}`);
 
 if (!existsSync(join(bundleDir, "cli.mjs"))) {
-  const { buildBundle } = await import("./build-bundle.mjs");
   const privateDir = `${bundleDir}.${process.pid}.tmp`;
-  await buildBundle({ generatorDir, outdir: privateDir, buildId: `source-${key}` });
+  try {
+    const { buildBundle } = await import("./build-bundle.mjs");
+    await buildBundle({ generatorDir, outdir: privateDir, buildId: `source-${key}` });
+  } catch (e) {
+    // Not drift (1) and not a bug in the workflows' generator (3): this checkout cannot build the tool.
+    rmSync(privateDir, { recursive: true, force: true });
+    process.stderr.write(
+      `gen:workflows: cannot build the CLI from generator/: ${e instanceof Error ? e.message : String(e)}\n  fix: run \`pnpm install\` (esbuild is a devDependency) and fix any syntax error it names under generator/\n`,
+    );
+    process.exit(2);
+  }
   try {
     renameSync(privateDir, bundleDir);
   } catch {

@@ -28,7 +28,7 @@ for (const file of [...filesBelow(generatorDir), "package.json", "pnpm-lock.yaml
 const version = JSON.parse(readFileSync(join(repoDir, "package.json"), "utf8")).version;
 const buildId = `${version}-${hash.digest("hex").slice(0, 16)}`;
 
-await buildBundle({ generatorDir, outdir: distDir, buildId });
+await buildBundle({ generatorDir, outdir: distDir, buildId, minify: true });
 
 // Declarations for the public entry only: the registry types and defineConfig, with their JSDoc.
 const tsc = spawnSync(

@@ -128,7 +128,14 @@ async function compileGraph(configPath: string, options: LoadOptions, shown: (fi
       );
       return undefined;
     }
-    const bytes = readOnce(file);
+    let bytes: Buffer | undefined;
+    try {
+      bytes = readOnce(file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      diagnostics.push(error("CONFIG_LOAD_FAILED", `cannot read ${shown(file)} (${code})`, { file: shown(file), fix: "make the file readable by this user" }));
+      return undefined;
+    }
     if (bytes === undefined) {
       diagnostics.push(error("CONFIG_NOT_FOUND", `registry file not found: ${file}`, { file: shown(file), fix: "create services.config.ts, or pass --config <file>" }));
       return undefined;
@@ -141,7 +148,7 @@ async function compileGraph(configPath: string, options: LoadOptions, shown: (fi
     } catch (e) {
       // sucrase's and JSON's syntax errors carry where; anything else is ours.
       if (!(e instanceof SyntaxError)) throw e;
-      diagnostics.push(syntaxError(e, text, shown(file)));
+      diagnostics.push(syntaxError(e, text, file, shown(file)));
       return undefined;
     }
     let imports;
@@ -212,9 +219,10 @@ function isFileReadable(path: string, readSource: ReadSource): boolean {
   }
 }
 
-function syntaxError(e: unknown, text: string, file: string): Diagnostic {
+function syntaxError(e: unknown, text: string, path: string, file: string): Diagnostic {
   const err = e as { message?: unknown; pos?: unknown } | null;
-  const message = (typeof err?.message === "string" ? err.message : String(e)).replace(/\s*\(\d+:\d+\)$/, "");
+  // sucrase says "Error transforming <absolute path>: <what> (line:col)"; the diagnostic names the file and place itself.
+  const message = (typeof err?.message === "string" ? err.message : String(e)).replace(`Error transforming ${path}: `, "").replace(/\s*\(\d+:\d+\)$/, "");
   const at = typeof err?.pos === "number" ? position(text, err.pos) : {};
   return error("CONFIG_LOAD_FAILED", message, { file, ...at, fix: "fix the TypeScript syntax error" });
 }

@@ -12,7 +12,7 @@
  *   are imported as data: URLs. A cache problem never fails a run.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ReadSource } from "./load-registry.ts";
@@ -84,7 +84,34 @@ export function writeRegistryCache(dir: string, configPath: string, compiler: st
   try {
     writeOnce(entryFile(dir, configPath), `${sha(body)}\n${body}`);
   } catch {
-    // no cache this time
+    return; // no cache this time
+  }
+  prune(join(dir, "modules"), new Set(Object.keys(graph.modules).map((name) => `${name}.mjs`)));
+}
+
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * Every registry edit leaves a compiled module behind: those unused for a week go, and temporary
+ * files a killed run left. A module still named by some entry is simply written again by its
+ * next run (materialize), so pruning can cost a rewrite, never a wrong or failed load.
+ */
+function prune(modulesDir: string, keep: Set<string>): void {
+  const now = Date.now();
+  try {
+    for (const name of readdirSync(modulesDir)) {
+      if (keep.has(name)) continue;
+      const path = join(modulesDir, name);
+      try {
+        const age = now - statSync(path).mtimeMs;
+        if (age > (name.endsWith(".tmp") ? HOUR_MS : WEEK_MS)) rmSync(path, { force: true });
+      } catch {
+        // removed by a concurrent run
+      }
+    }
+  } catch {
+    // best effort
   }
 }
 
@@ -100,6 +127,7 @@ export function materialize(dirs: string[], graph: CompiledGraph): { dir?: strin
       for (const [name, mod] of Object.entries(graph.modules)) {
         const file = join(modulesDir, `${name}.mjs`);
         if (!hasHash(file, name)) writeOnce(file, mod.code);
+        else keepFresh(file);
       }
       return { dir, entryUrl: pathToFileURL(join(modulesDir, `${graph.entry}.mjs`)).href };
     } catch {
@@ -107,6 +135,15 @@ export function materialize(dirs: string[], graph: CompiledGraph): { dir?: strin
     }
   }
   return { entryUrl: dataUrl(graph, graph.entry, new Map()) };
+}
+
+/** A module in use is touched once a day, so pruning (a week unused) never removes it under a running import. */
+function keepFresh(file: string): void {
+  try {
+    if (Date.now() - statSync(file).mtimeMs > 24 * HOUR_MS) utimesSync(file, new Date(), new Date());
+  } catch {
+    // best effort
+  }
 }
 
 function hasHash(file: string, name: string): boolean {

@@ -3,9 +3,9 @@
  * fixture monorepo made a pnpm (or npm) project, whose registry imports "gen-workflows".
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { REPO } from "../support/repo.ts";
 
 export interface Run {
@@ -25,11 +25,39 @@ function mustRun(cmd: string, args: string[], cwd: string): Run {
   return r;
 }
 
-/** `pnpm pack` of this repository (its prepack builds dist/); returns the tarball's path. */
+/**
+ * `pnpm pack` of this repository (its prepack rebuilds dist/ in place); returns the tarball's
+ * path. Test files run in parallel workers: one pack at a time, so none packs another's half-built dist/.
+ */
 export function packRepository(destination: string): string {
   mkdirSync(destination, { recursive: true });
-  mustRun("pnpm", ["pack", "--pack-destination", destination], REPO);
+  withLock(join(REPO, "node_modules", ".cache", "gen-workflows-pack.lock"), () => mustRun("pnpm", ["pack", "--pack-destination", destination], REPO));
   return join(destination, readdirSync(destination).find((f) => f.endsWith(".tgz"))!);
+}
+
+/** mkdir is atomic: the folder is the lock. One left by a killed run is taken over after two minutes. */
+function withLock(lock: string, f: () => void): void {
+  mkdirSync(dirname(lock), { recursive: true });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${lock} is held by another test run`);
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // released meanwhile
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    f();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /**
