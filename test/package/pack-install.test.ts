@@ -138,6 +138,22 @@ describe.each(["pnpm", "npm"] as const)("init and the pre-commit hook, installed
     git("add", ".github");
     expect(git("commit", "-q", "-m", "registry and workflows").code).toBe(0);
 
+    // With the index equal to the working tree, the staged check is the plain check: it records
+    // (and later replays) the warm answer; with something staged differently it records nothing.
+    const cache = join(dir, "node_modules", ".cache", "gen-workflows");
+    const records = () => readdirSync(cache).filter((f) => f.startsWith("check-"));
+    for (const f of records()) rmSync(join(cache, f));
+    expect(bin(dir, ["--check", "--staged"])).toMatchObject({ code: 0, stdout: "Deploy workflows match the registry.\n" });
+    expect(records()).toHaveLength(1);
+    for (const f of records()) rmSync(join(cache, f));
+    writeFileSync(join(dir, "services.config.ts"), registry.replace('"0 */6 * * *"', '"0 */8 * * *"'));
+    git("add", "services.config.ts");
+    writeFileSync(join(dir, "services.config.ts"), registry.replace('"0 */6 * * *"', '"0 */7 * * *"'));
+    expect(bin(dir, ["--check", "--staged"]).code).toBe(1);
+    expect(records()).toHaveLength(0);
+    git("reset", "-q", "--", "services.config.ts");
+    git("checkout", "--", "services.config.ts");
+
     // Running init again changes nothing.
     const again = bin(dir, ["init"]);
     expect(again.code).toBe(0);
