@@ -11,7 +11,7 @@
  *
  * Outside a git repository (or when git is missing) the working tree is what there is to check.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { type Drift } from "../check/check.ts";
@@ -19,7 +19,7 @@ import { registryImports } from "../check/registry-imports.ts";
 import { stagedFix } from "../check/staged.ts";
 import { stagedState } from "../check/staged-paths.ts";
 import { EXIT, type CliIo } from "../cli-types.ts";
-import { error, formatDiagnosticText, JSON_SCHEMA_VERSION } from "../diagnostics.ts";
+import { type Diagnostic, error, formatDiagnosticText, JSON_SCHEMA_VERSION, sortDiagnostics } from "../diagnostics.ts";
 import { checkoutIndex, indexedPaths } from "../git-index.ts";
 import { readIfExists, toPosix } from "../io.ts";
 import { fixCommandFor } from "./fix-command.ts";
@@ -54,7 +54,7 @@ export async function runStagedCheck(options: GenerateOptions, io: CliIo): Promi
     return EXIT.usage;
   }
 
-  const { dir: snapshot, keep } = snapshotFolder(top);
+  const snapshot = snapshotFolder(top);
   try {
     const materialised = materialiseIndex(top, snapshot, specs, configRel, io.env);
     if (!materialised) return runGenerate(options, io);
@@ -66,42 +66,29 @@ export async function runStagedCheck(options: GenerateOptions, io: CliIo): Promi
       return reportRefusal(loaded, options, io);
     }
     printDiagnostics(loaded.diagnostics, io, options.format);
-    return reportStaged(loaded.drifts, { ...loaded, configFile: paths.configFile, root: paths.root, configPath: paths.configPath, unstagedInputs }, options, io);
+    return reportStaged(loaded.drifts, { ...loaded, diagnostics: sortDiagnostics(loaded.diagnostics), configFile: paths.configFile, root: paths.root, configPath: paths.configPath, unstagedInputs }, options, io);
   } finally {
-    if (!keep) rmSync(snapshot, { recursive: true, force: true });
+    rmSync(snapshot, { recursive: true, force: true });
   }
 }
 
 /**
- * Beside the repository's packages when it has node_modules, so the staged registry's package
- * imports resolve exactly as the working tree's do. The folder's name is stable and it is kept
- * after the check: the registry cache is keyed by the registry's path and verified by its bytes,
- * so the next commit with the same staged registry loads it without transpiling again. (Two
- * commits cannot run at once in one working tree: git holds the index lock.) Without
- * node_modules, a private temporary folder, removed afterwards.
+ * Inside the repository's node_modules/.cache when it has node_modules, so the staged registry's
+ * package imports (`gen-workflows` itself) resolve exactly as the working tree's do; else in the
+ * system's temporary folder. A private folder per run, removed afterwards (the registry cache is
+ * content-addressed, so nothing is lost).
  */
-function snapshotFolder(top: string): { dir: string; keep: boolean } {
-  const modules = join(top, "node_modules");
-  if (isFolder(modules)) {
-    const dir = join(modules, ".cache", "gen-workflows", "staged-index");
-    try {
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-      return { dir, keep: true };
-    } catch {
-      // an unwritable node_modules: fall back to a temporary folder
-    }
-  }
-  return { dir: mkdtempSync(join(tmpdir(), "gen-workflows-staged-")), keep: false };
-}
-
-function isFolder(path: string): boolean {
+function snapshotFolder(top: string): string {
+  const cache = join(top, "node_modules", ".cache", "gen-workflows");
   try {
-    readIfExists(path);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EISDIR";
+    if (statSync(join(top, "node_modules")).isDirectory()) {
+      mkdirSync(cache, { recursive: true });
+      return mkdtempSync(join(cache, "staged-"));
+    }
+  } catch {
+    // no node_modules, or an unwritable one: the temporary folder
   }
+  return mkdtempSync(join(tmpdir(), "gen-workflows-staged-"));
 }
 
 /**
@@ -127,12 +114,12 @@ function materialiseIndex(top: string, snapshot: string, specs: readonly string[
 
 async function reportStaged(
   drifts: Drift[],
-  ctx: { configFile: string; configPath: string; root: string; registry: import("../config/registry.ts").Registry | undefined; unstagedInputs: string[] },
+  ctx: { diagnostics: Diagnostic[]; configFile: string; configPath: string; root: string; registry: import("../config/registry.ts").Registry | undefined; unstagedInputs: string[] },
   options: GenerateOptions,
   io: CliIo,
 ): Promise<number> {
   const json = (status: string, extra: Record<string, unknown>): void => {
-    if (options.format === "json") io.stdout(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: "check", status, staged: true, diagnostics: [], ...extra }, null, 2) + "\n");
+    if (options.format === "json") io.stdout(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: "check", status, staged: true, diagnostics: ctx.diagnostics, ...extra }, null, 2) + "\n");
   };
   if (drifts.length === 0) {
     json("in-sync", { drift: [] });
