@@ -32,7 +32,7 @@ import { starterRegistry } from "../scaffold/init/starter-registry.ts";
 import { syncWorkflowText } from "../scaffold/init/sync-workflow.ts";
 import { applyWriteSet, type WriteOp } from "../write-set.ts";
 import { commandFactsAt } from "./fix-command.ts";
-import { registryImportFrom, runImport } from "./import.ts";
+import { runImport } from "./import.ts";
 import { loadProject } from "./project.ts";
 import { usageError } from "./usage.ts";
 
@@ -85,7 +85,6 @@ export async function runInit(args: string[], io: CliIo): Promise<number> {
   if (registryExisted) outcomes.push({ path: configFile, action: "left alone", why: "exists; init never overwrites it" });
   else {
     const found = values.production !== undefined ? { production: values.production, staging: values.staging, unpaired: [] } : findDeployWorkflows(files);
-    const registryImport = importSpecifier(packageJson, configPath);
     let registryText: string;
     if (found.production !== undefined && found.staging !== undefined) {
       // import writes through our writer, so its registry joins this run's WriteSet.
@@ -117,7 +116,9 @@ export async function runInit(args: string[], io: CliIo): Promise<number> {
       );
       return EXIT.usage;
     } else {
-      const starter = starterRegistry(files, registryImport);
+      // The loader binds "gen-workflows" to the running tool, installed or not; with the package
+      // installed, the editor types the registry from it.
+      const starter = starterRegistry(files, PACKAGE_NAME);
       registryText = starter.source;
       outcomes.push({ path: configFile, action: "created", why: `starter registry: ${starter.services} services from the tree, ${starter.guesses} guesses marked \`// init: guessed\`` });
       writes.push({ path: configPath, content: registryText });
@@ -191,20 +192,6 @@ export async function runInit(args: string[], io: CliIo): Promise<number> {
   const elsewhere = toPosix(relative(io.cwd, root));
   io.stdout(`\n${nextSteps({ registry: imported ? "imported" : registryExisted ? "existing" : "starter", cmd, hook, hookInstalled: hook.existing, configFile, facts: after, wrote: writes.length > 0, cd: elsewhere && elsewhere !== "." ? elsewhere : undefined })}`);
   return exitCode;
-}
-
-/**
- * `import { defineConfig } from "gen-workflows"` in a repository that installed the package; a
- * path to this tool's own registry types when it runs from a checkout (as import writes it).
- */
-function importSpecifier(packageJson: string | undefined, configPath: string): string {
-  try {
-    const manifest = JSON.parse(packageJson ?? "{}") as { dependencies?: object; devDependencies?: object };
-    if (Object.hasOwn(manifest.devDependencies ?? {}, PACKAGE_NAME) || Object.hasOwn(manifest.dependencies ?? {}, PACKAGE_NAME)) return PACKAGE_NAME;
-  } catch {
-    // fall through: an unreadable package.json installs nothing
-  }
-  return registryImportFrom(join(configPath, ".."));
 }
 
 function nextSteps(s: { registry: "imported" | "starter" | "existing"; cmd: ReturnType<typeof fixCommand>; hook: HookPlan; hookInstalled: boolean; configFile: string; facts: CommandFacts; wrote: boolean; cd: string | undefined }): string {
