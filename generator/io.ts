@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, sep } from "node:path";
+import { BUILD_ID } from "./build-id.ts";
 import { loadRegistry, type RegistryLoad } from "./config/load-registry.ts";
 import { type Diagnostic, error } from "./diagnostics.ts";
 import { noteBytesHash, noteListing, noteText, noteUnrepeatable } from "./read-ledger.ts";
@@ -58,7 +59,7 @@ export async function loadRegistryModule(configPath: string, shownAs: string, re
     return {
       diagnostics: [error("CONFIG_NOT_FOUND", `registry file not found: ${configPath}`, { file: shownAs, fix: "create services.config.ts, or pass --config <file>" })],
     };
-  const loaded = await loadRegistry(configPath, shownAs, { cacheDirs: cacheDirs(repoRoot), toolEntryUrl: toolEntryUrl(), readSource: readSourceFile });
+  const loaded = await loadRegistry(configPath, shownAs, { cacheDirs: cacheDirs(repoRoot), toolEntryUrl: toolEntryUrl(), toolBuild: BUILD_ID ?? "source", readSource: readSourceFile });
   for (const [path, hash] of Object.entries(loaded.inputs ?? {})) noteBytesHash(path, hash);
   if (!loaded.repeatable) noteUnrepeatable();
   return loaded;

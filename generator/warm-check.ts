@@ -11,14 +11,11 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { BUILD_ID } from "./build-id.ts";
 import { resolvePaths, type ProjectPaths } from "./commands/paths.ts";
 import { cacheDirs, workflowNames } from "./io.ts";
 import { hashBytes, hashText, type ReadLedger } from "./read-ledger.ts";
 
-declare const __GEN_WORKFLOWS_BUILD_ID__: string | undefined;
-
-/** Identifies the tool's code (set by the build); unset when running from source, which disables the warm check. */
-export const BUILD_ID: string | undefined = typeof __GEN_WORKFLOWS_BUILD_ID__ === "string" ? __GEN_WORKFLOWS_BUILD_ID__ : undefined;
 
 export interface WarmRequest {
   key: string;

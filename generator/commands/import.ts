@@ -19,7 +19,7 @@ import { listYamlFiles, readIfExists, readTemplates, toPosix, writeAtomic } from
 import { fixCommandFor } from "./fix-command.ts";
 import type { FixCommand } from "../check/user-command.ts";
 import { resolvePaths } from "./project.ts";
-import { toolRoot } from "../scaffold/tool-root.ts";
+import { runsFromPackage, toolRoot } from "../scaffold/tool-root.ts";
 import { parseTemplate, TEMPLATE_FILES, type TemplateName } from "../render/templates.ts";
 
 /**
@@ -107,6 +107,8 @@ function repositoryOf(file: string): string | undefined {
  * elsewhere (computed at run time from where the tool is installed).
  */
 export function registryImportFrom(outDir: string): string {
+  // Installed as a package: the package's name, which survives upgrades (a path into node_modules would not).
+  if (runsFromPackage()) return "gen-workflows";
   const rel = toPosix(relative(outDir, join(toolRoot(), "generator", "config", "registry.ts")));
   return rel.startsWith(".") ? rel : `./${rel}`;
 }

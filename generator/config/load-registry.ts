@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { type Diagnostic, error } from "../diagnostics.ts";
 import { readRegistryCache, writeRegistryCache, materialize, type CompiledGraph, type CompiledModule } from "./registry-cache.ts";
 
-/** Bumped when the compiled form changes; part of every cache entry. */
+/** The compiled form; with the tool's build id, part of every cache entry. */
 export const COMPILER_ID = "gen-workflows-registry/1 sucrase@3.35.1 es-module-lexer@3.0.5";
 
 /** The package's own name: a registry's `import … from "gen-workflows"` binds to the running tool. */
@@ -42,6 +42,8 @@ export interface LoadOptions {
   cacheDirs: string[];
   /** URL the package name resolves to: the running tool's public entry. */
   toolEntryUrl: string;
+  /** The running tool's build: a cache entry made by another build is not used. */
+  toolBuild: string;
   readSource: ReadSource;
 }
 
@@ -51,15 +53,13 @@ const sha = (bytes: string | Buffer): string => createHash("sha256").update(byte
 export async function loadRegistry(configPath: string, shownAs: string, options: LoadOptions): Promise<RegistryLoad> {
   const registryDir = dirname(configPath);
   const shown = (file: string): string => (file === configPath ? shownAs : relative(registryDir, file).split("\\").join("/"));
-  let graph = readRegistryCache(options.cacheDirs, configPath, COMPILER_ID, options.toolEntryUrl, options.readSource);
-  if (!graph) {
-    const compiled = await compileGraph(configPath, options, shown);
-    if ("diagnostics" in compiled) return { diagnostics: compiled.diagnostics };
-    graph = compiled;
-  }
+  const compiler = `${COMPILER_ID} build ${options.toolBuild}`;
+  const cached = readRegistryCache(options.cacheDirs, configPath, compiler, options.toolEntryUrl, options.readSource);
+  const graph = cached ?? (await compileGraph(configPath, options, shown));
+  if ("diagnostics" in graph) return { diagnostics: graph.diagnostics };
   const placed = materialize(options.cacheDirs, graph);
   // Recorded only once the modules are in place: an entry never names a module that is not there.
-  if (placed.dir !== undefined) writeRegistryCache(placed.dir, configPath, COMPILER_ID, options.toolEntryUrl, graph);
+  if (!cached && placed.dir !== undefined) writeRegistryCache(placed.dir, configPath, compiler, options.toolEntryUrl, graph);
   let mod: { default?: unknown };
   try {
     mod = (await import(placed.entryUrl)) as { default?: unknown };

@@ -19,3 +19,8 @@ export function toolRoot(): string {
   }
   return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 }
+
+/** True when running from the installed package (dist/ beside templates/), not from this repository's sources. */
+export function runsFromPackage(): boolean {
+  return !existsSync(join(toolRoot(), "generator", "config", "registry.ts"));
+}

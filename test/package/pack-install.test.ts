@@ -1,7 +1,7 @@
 /**
  * The package as a team adopts it: `pnpm pack`, install the tarball into a fresh copy of the
  * fixture monorepo with pnpm and with npm (zero warnings), a registry that imports
- * "gen-workflows" (type-checked, typos rejected), gen, --check and audit through the bin, then an
+ * "gen-workflows" (type-checked, typos rejected), gen, --check, audit and import through the bin, then an
  * upgrade to a second packed version: nothing breaks and no cached answer of the old version is
  * served.
  */
@@ -82,6 +82,14 @@ describe.each(["pnpm", "npm"] as const)("installed with %s", (manager) => {
     expect(readdirSync(join(dir, "node_modules", ".cache", "gen-workflows")).some((f) => f.startsWith("registry-"))).toBe(true);
     expect(existsSync(join(dir, "node_modules", "gen-workflows", "node_modules", ".cache"))).toBe(false);
     const workflows = readFileSync(join(dir, AKS), "utf8");
+
+    // import from the package writes a registry that imports the package by name (not a path into node_modules).
+    const handwritten = join(REPO, "test", "fixtures", "handwritten");
+    const imported = bin(dir, ["import", "--production", join(handwritten, "deploy-aks.yml"), "--staging", join(handwritten, "deploy-staging.yml"), "--out", "imported.config.ts"]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(readFileSync(join(dir, "imported.config.ts"), "utf8")).toMatch(/^import \{ defineConfig \} from "gen-workflows";$/m);
+    expect(run(process.execPath, [TSC, "-p", "."], dir)).toMatchObject({ code: 0 });
+    run("rm", ["imported.config.ts"], dir);
 
     // Upgrade: a check passes from the new build's own run (not the old build's record), and drift is still found.
     const recordsBefore = readdirSync(join(dir, "node_modules", ".cache", "gen-workflows")).filter((f) => f.startsWith("check-"));

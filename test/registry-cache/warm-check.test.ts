@@ -23,7 +23,8 @@ function checkedRepo(edit: (registry: string) => string = (r) => r, files: Recor
   const cache = mkdtempSync(join(tmpdir(), "gen-cache-"));
   const dir = join(cache, "gen-workflows");
   const run = (args: string[] = ["--check"]) => runCli([...args, "--config", repo.configPath], repo.dir, cache);
-  const records = () => (existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith("check-")) : []);
+  // The repository's node_modules/.cache when it has a node_modules, else the per-user cache.
+  const records = () => [dir, join(repo.dir, "node_modules", ".cache", "gen-workflows")].flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => f.startsWith("check-")) : []));
   return { repo, dir, run, records };
 }
 
@@ -62,6 +63,15 @@ describe("the warm check", () => {
 
   it("GIVEN a registry that reads the environment WHEN its check passes THEN nothing is recorded (its value may change with no file changing)", () => {
     const { run, records } = checkedRepo((r) => r.replace('namespace: "splits-network",', 'namespace: process.env.NAMESPACE ?? "splits-network",'));
+    expect(run().code).toBe(0);
+    expect(records()).toEqual([]);
+  });
+
+  it("GIVEN a registry that imports a package WHEN its check passes THEN nothing is recorded (the package's files are not hashed)", () => {
+    const { run, records } = checkedRepo((r) => r.replace('const domainSecrets = ["supabase-secrets", "internal-service-secrets"];', 'import { domainSecrets } from "acme-constants";'), {
+      "node_modules/acme-constants/package.json": JSON.stringify({ name: "acme-constants", type: "module", exports: "./index.js" }),
+      "node_modules/acme-constants/index.js": 'export const domainSecrets = ["supabase-secrets", "internal-service-secrets"];\n',
+    });
     expect(run().code).toBe(0);
     expect(records()).toEqual([]);
   });
