@@ -5,7 +5,7 @@
  * upgrade to a second packed version: nothing breaks and no cached answer of the old version is
  * served.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -167,5 +167,22 @@ describe.each(["pnpm", "npm"] as const)("init and the pre-commit hook, installed
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("Nothing to do: everything init sets up is already here.");
     expect(git("status", "--porcelain").stdout).toBe("");
+  });
+});
+
+describe("init with hand-written deploy workflows, installed with pnpm", () => {
+  it("GIVEN the hand-written pair in a monorepo with the package installed WHEN init runs THEN it imports them from \"gen-workflows\", and the next steps (--force, --check) pass", () => {
+    const dir = makeWorkspace("pnpm");
+    rmSync(join(dir, "services.config.ts"));
+    mkdirSync(join(dir, ".github", "workflows"), { recursive: true });
+    for (const f of ["deploy-aks.yml", "deploy-staging.yml"]) copyFileSync(join(REPO, "test", "fixtures", "handwritten", f), join(dir, ".github", "workflows", f));
+    expectNoWarnings(run("pnpm", ["add", "-D", "--prefer-offline", `file:${v1}`], dir));
+    const init = bin(dir, ["init"]);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain("created    services.config.ts: imported from .github/workflows/deploy-aks.yml and .github/workflows/deploy-staging.yml");
+    expect(init.stdout).toContain("The plan of the imported registry:");
+    expect(readFileSync(join(dir, "services.config.ts"), "utf8")).toMatch(/import \{[^}]*defineConfig[^}]*\} from "gen-workflows";/);
+    expect(run("pnpm", ["gen:workflows", "--force"], dir)).toMatchObject({ code: 0 });
+    expect(run("pnpm", ["gen:workflows", "--check"], dir)).toMatchObject({ code: 0 });
   });
 });
