@@ -9,7 +9,7 @@ import { USAGE, usageError } from "./commands/usage.ts";
 
 export { EXIT, type CliIo } from "./cli-types.ts";
 
-const SUBCOMMANDS = ["audit", "import", "add-service", "plan"] as const;
+const SUBCOMMANDS = ["audit", "import", "add-service", "plan", "init"] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 
@@ -38,6 +38,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       args: [...argv],
       options: {
         check: { type: "boolean", default: false },
+        staged: { type: "boolean", default: false },
         force: { type: "boolean", default: false },
         "adopt-pins": { type: "boolean", default: false },
         config: { type: "string" },
@@ -54,11 +55,13 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   const format = values.format;
   if (format !== "text" && format !== "json") return usageError(io, `--format must be text or json, got "${format}"`);
   if (values.check && (values.force || values["adopt-pins"])) return usageError(io, "--check writes nothing: it cannot be combined with --force or --adopt-pins");
+  if (values.staged && !values.check) return usageError(io, "--staged checks the git index: use it with --check");
   const common: CommonOptions = { config: values.config, root: values.root, format };
   if (values["adopt-pins"]) {
     const { runAdoptPins } = await import("./commands/adopt-pins.ts");
     return runAdoptPins(common, io);
   }
+  if (values.staged) return (await import("./commands/check-staged.ts")).runStagedCheck({ ...common, check: true, force: false }, io);
   return runGenerate({ ...common, check: values.check, force: values.force }, io);
 }
 
@@ -73,5 +76,7 @@ async function runSubcommand(sub: Subcommand, args: string[], io: CliIo): Promis
       return (await import("./commands/add-service.ts")).runAddService(args, io);
     case "plan":
       return (await import("./commands/plan.ts")).runPlan(args, io);
+    case "init":
+      return (await import("./commands/init.ts")).runInit(args, io);
   }
 }

@@ -6,6 +6,7 @@
  */
 import { appendFileSync } from "node:fs";
 import type { CliIo } from "./cli-types.ts";
+import { stagedWarmRequest } from "./check/staged-warm.ts";
 import { recordWarmCheck, replayWarmCheck, warmRequest } from "./warm-check.ts";
 
 const argv = process.argv.slice(2);
@@ -21,7 +22,8 @@ const io: CliIo = {
 process.exitCode = await run();
 
 async function run(): Promise<number> {
-  const warm = safely(() => warmRequest(argv, io.cwd, io.env, io.isTTY));
+  // The pre-commit hook's `--check --staged` is warm too when the index holds the working tree's files.
+  const warm = safely(() => warmRequest(argv, io.cwd, io.env, io.isTTY)) ?? safely(() => stagedWarmRequest(argv, io));
   if (warm && safely(() => replayWarmCheck(warm, io))) return 0;
   const [{ main }, { startReadLedger }] = await Promise.all([import("./cli.ts"), import("./read-ledger.ts")]);
   if (!warm) return main(argv, io);

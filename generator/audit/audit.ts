@@ -13,6 +13,7 @@ import { checkManifestVariables } from "./check-variables.ts";
 import { checkWorkloads } from "./check-workloads.ts";
 import { type AuditInput, auditContext } from "./context.ts";
 import { isManifestFile, walkFiles } from "./repo-files.ts";
+import { DEFAULT_FIX_COMMAND } from "../check/user-command.ts";
 
 export interface AuditChecked {
   /** Registered services (and how many of them build an image). */
@@ -58,7 +59,7 @@ export function auditRepository(input: AuditInput): AuditResult {
         warning(
           "AUDIT_SOURCE_TREE_MISSING",
           `no ${SOURCE_ROOTS.map((r) => `${r}/`).join(", ")} or ${ctx.manifestsRoot}/ folder in this repository: the ${checked.services} services of the registry cannot be checked against Dockerfiles and manifests`,
-          { file: input.configFile, fix: "run the audit in the monorepo the registry describes: `pnpm gen:workflows audit --root <checkout> --config <checkout>/services.config.ts`" },
+          { file: input.configFile, fix: `run the audit in the monorepo the registry describes: \`${(input.fixCommand ?? DEFAULT_FIX_COMMAND).subcommand("audit", "--root <checkout> --config <checkout>/services.config.ts", false)}\`` },
         ),
       ],
     };

@@ -2,6 +2,7 @@
 import { type Diagnostic, error } from "../diagnostics.ts";
 import type { AuditContext } from "./context.ts";
 import { joinPath } from "./repo-files.ts";
+import { DEFAULT_FIX_COMMAND } from "../check/user-command.ts";
 
 /** Where the monorepo keeps services and apps (the reference layout). */
 export const SOURCE_ROOTS = ["services", "apps"] as const;
@@ -17,7 +18,7 @@ export function checkSourceFolders(ctx: AuditContext): Diagnostic[] {
         error("AUDIT_SERVICE_UNREGISTERED", `${dir}/ has a Dockerfile, but no service in ${ctx.configFile} builds it (no service has path "${dir}")`, {
           file: `${dir}/Dockerfile`,
           line: 1,
-          fix: `register it: \`pnpm gen:workflows add-service ${entry.name} --kind backend\` (or add "${dir}" to project.auditIgnore if it is not deployed)`,
+          fix: `register it: \`${(ctx.fixCommand ?? DEFAULT_FIX_COMMAND).subcommand("add-service", `${entry.name} --kind backend`)}\` (or add "${dir}" to project.auditIgnore if it is not deployed)`,
         }),
       );
     }

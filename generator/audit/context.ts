@@ -9,6 +9,7 @@ import { type DeployPlan, manifestEntryMatches, planAll } from "../plan/plan.ts"
 import { escapeRegExp as escape, lineOfTokens } from "../config/source-lines.ts";
 import type { Registry, Service } from "../config/registry.ts";
 import { type ManifestFile, parseManifest } from "./manifests.ts";
+import type { FixCommand } from "../check/user-command.ts";
 import { isManifestFile, joinPath, type RepoFiles } from "./repo-files.ts";
 
 export interface AuditInput {
@@ -20,6 +21,8 @@ export interface AuditInput {
   /** The workflows the registry generates (not the committed ones: `--check` covers those). */
   workflows: readonly { path: string; environment: string; content: string }[];
   files: RepoFiles;
+  /** How this repository runs the tool, for fixes that name a command; default `pnpm gen:workflows`. */
+  fixCommand?: FixCommand;
 }
 
 export interface AuditContext extends AuditInput {

@@ -3,7 +3,8 @@
  * summary for pull requests. Pure string building; the CLI decides where each goes.
  */
 import { createTwoFilesPatch } from "diff";
-import { GEN_COMMAND, remedy, type Drift } from "./check.ts";
+import { remedy, type Drift } from "./check.ts";
+import { DEFAULT_FIX_COMMAND, type FixCommand } from "./user-command.ts";
 import { formatDiagnosticAnnotation } from "../diagnostics.ts";
 import type { DriftFinding } from "./findings.ts";
 
@@ -32,12 +33,12 @@ export function firstDifferentLine(actual: string | undefined, expected: string 
   return undefined;
 }
 
-export function toReport(drift: Drift, configFile: string, findings: DriftFinding[], gen = GEN_COMMAND): DriftReport {
+export function toReport(drift: Drift, configFile: string, findings: DriftFinding[], cmd: FixCommand = DEFAULT_FIX_COMMAND): DriftReport {
   const firstLine = findings.find((f) => f.line !== undefined)?.line ?? firstDifferentLine(drift.actual, drift.expected);
   return {
     path: drift.path,
     kind: drift.kind,
-    remedy: remedy(drift.kind, configFile, gen),
+    remedy: remedy(drift.kind, configFile, cmd),
     findings,
     diff: drift.kind === "orphan" ? "" : unifiedDiff(drift),
     ...(firstLine !== undefined ? { firstLine } : {}),
@@ -76,7 +77,8 @@ export function colorDiff(diff: string, c: Palette): string {
     .join("\n");
 }
 
-export function driftText(reports: readonly DriftReport[], c: Palette, gen = GEN_COMMAND): string {
+/** `closing` replaces the final "To fix: …" line (the staged check's fix is `git add`). */
+export function driftText(reports: readonly DriftReport[], c: Palette, cmd: FixCommand = DEFAULT_FIX_COMMAND, closing?: string): string {
   const out: string[] = [];
   const n = reports.length;
   out.push(c.bold(`${n} workflow file${n === 1 ? "" : "s"} out of sync with the registry:`));
@@ -86,17 +88,17 @@ export function driftText(reports: readonly DriftReport[], c: Palette, gen = GEN
     out.push(`    fix: ${r.remedy}`);
   }
   for (const r of reports) if (r.diff) out.push("", colorDiff(r.diff.trimEnd(), c));
-  out.push("", c.bold(fixCommand(reports, gen)));
+  out.push("", c.bold(closing ?? fixCommand(reports, cmd)));
   return out.join("\n") + "\n";
 }
 
 /** The one command that fixes everything, said last so it is what the reader sees. */
-export function fixCommand(reports: readonly DriftReport[], gen = GEN_COMMAND): string {
-  if (reports.some((r) => r.kind === "unmanaged")) return `To fix: \`${gen} --force\`, then commit.`;
+export function fixCommand(reports: readonly DriftReport[], cmd: FixCommand = DEFAULT_FIX_COMMAND): string {
+  if (reports.some((r) => r.kind === "unmanaged")) return `To fix: \`${cmd.gen("--force")}\`, then commit.`;
   if (reports.some((r) => r.kind === "edited" || r.kind === "stale-and-edited"))
-    return `To fix: move hand edits into the registry or templates/, then run \`${gen}\` and commit.`;
-  if (reports.some((r) => r.kind === "pins")) return `To fix: run \`${gen} --adopt-pins\` (takes the bumped action pins into the registry and regenerates), then commit.`;
-  return `To fix: run \`${gen}\` and commit.`;
+    return `To fix: move hand edits into the registry or templates/, then run \`${cmd.gen()}\` and commit.`;
+  if (reports.some((r) => r.kind === "pins")) return `To fix: run \`${cmd.gen("--adopt-pins")}\` (takes the bumped action pins into the registry and regenerates), then commit.`;
+  return `To fix: run \`${cmd.gen()}\` and commit.`;
 }
 
 export function driftAnnotations(reports: readonly DriftReport[]): string {
@@ -114,8 +116,8 @@ export function driftAnnotations(reports: readonly DriftReport[]): string {
     .join("\n");
 }
 
-export function driftSummaryMarkdown(reports: readonly DriftReport[], gen = GEN_COMMAND): string {
+export function driftSummaryMarkdown(reports: readonly DriftReport[], cmd: FixCommand = DEFAULT_FIX_COMMAND): string {
   if (reports.length === 0) return "### Deploy workflows\n\nAll generated workflows match the registry.\n";
   const rows = reports.map((r) => `| \`${r.path}\` | ${r.kind} | ${r.findings.map((f) => f.message.replace(/\|/g, "\\|")).join("<br>") || "—"} | ${r.remedy.replace(/\|/g, "\\|")} |`);
-  return ["### Deploy workflows out of sync", "", "| File | Drift | In registry terms | Fix |", "| --- | --- | --- | --- |", ...rows, "", fixCommand(reports, gen), ""].join("\n");
+  return ["### Deploy workflows out of sync", "", "| File | Drift | In registry terms | Fix |", "| --- | --- | --- | --- |", ...rows, "", fixCommand(reports, cmd), ""].join("\n");
 }

@@ -15,6 +15,7 @@ import { type GenerateOptions, prepareGeneration, reportRefusal, reportWritten, 
 import { type Diagnostic, error, formatDiagnosticAnnotation, formatDiagnosticText, hasErrors, JSON_SCHEMA_VERSION, sortDiagnostics } from "../diagnostics.ts";
 import { listWorkflowFiles, readIfExists } from "../io.ts";
 import { adoptablePins, type AdoptedPin } from "../check/pins/adoptable.ts";
+import { fixCommandFor } from "./fix-command.ts";
 import { loadProject } from "./project.ts";
 import { applyWriteSet } from "../write-set.ts";
 
@@ -28,6 +29,7 @@ export async function runAdoptPins(options: CommonOptions, io: CliIo): Promise<n
   const others = listWorkflowFiles(paths.root);
   for (const p of new Set([...result.files.map((f) => f.path), ...others])) onDisk.set(p, readIfExists(join(paths.root, p)));
   const drifts = findDrift(result.files, onDisk, others);
+  const cmd = fixCommandFor(options, io);
   // Regenerating would silently discard a hand edit in any generated file, not only in the bumped ones.
   const handEdits = drifts
     .filter((d) => d.kind === "edited" || d.kind === "stale-and-edited")
@@ -39,12 +41,12 @@ export async function runAdoptPins(options: CommonOptions, io: CliIo): Promise<n
           : `${d.path} was edited by hand and is out of date, so the edit cannot be told apart from a pin bump; --adopt-pins regenerates it and would discard the edit`,
         {
         file: d.path,
-          fix: `move that edit into ${paths.configFile} or templates/ (or revert it), then run \`pnpm gen:workflows --adopt-pins\` again; \`pnpm gen:workflows --check\` shows the edit`,
+          fix: `move that edit into ${paths.configFile} or templates/ (or revert it), then run \`${cmd.gen("--adopt-pins")}\` again; \`${cmd.gen("--check")}\` shows the edit`,
         },
       ),
     );
   if (handEdits.length) return fail(handEdits, EXIT.drift, "no pin was adopted and nothing was written", options, io);
-  const { pins, diagnostics: problems } = adoptablePins(drifts);
+  const { pins, diagnostics: problems } = adoptablePins(drifts, cmd);
   if (problems.length) return fail(problems, EXIT.drift, "no pin was adopted and nothing was written", options, io);
 
   let registryText: string | undefined;

@@ -10,6 +10,7 @@ import { EXIT, type CliIo } from "../cli-types.ts";
 import { usageError } from "./usage.ts";
 import { type Diagnostic, formatDiagnosticAnnotation, formatDiagnosticText, hasErrors, JSON_SCHEMA_VERSION, sortDiagnostics } from "../diagnostics.ts";
 import { readIfExists } from "../io.ts";
+import { fixCommandFor } from "./fix-command.ts";
 import { loadProject } from "./project.ts";
 
 export async function runAudit(args: string[], io: CliIo): Promise<number> {
@@ -41,6 +42,7 @@ export async function runAudit(args: string[], io: CliIo): Promise<number> {
     configText: readIfExists(paths.configPath),
     workflows: result.files,
     files: diskRepoFiles(paths.root),
+    fixCommand: fixCommandFor({ config: values.config, root: values.root }, io),
   });
   const findings = audit.diagnostics;
   const errors = findings.filter((d) => d.severity === "error").length;

@@ -16,11 +16,17 @@ import { mergeWorkflows } from "../import/merge.ts";
 import { normalizeCommand, readWorkflow } from "../import/read-workflow.ts";
 import { execute, logicalLines } from "../import/shell-script.ts";
 import { listYamlFiles, readIfExists, readTemplates, toPosix, writeAtomic } from "../io.ts";
+import { fixCommandFor } from "./fix-command.ts";
+import type { FixCommand } from "../check/user-command.ts";
 import { resolvePaths } from "./project.ts";
 import { runsFromPackage, toolRoot } from "../scaffold/tool-root.ts";
 import { parseTemplate, TEMPLATE_FILES, type TemplateName } from "../render/templates.ts";
 
-export async function runImport(args: string[], io: CliIo): Promise<number> {
+/**
+ * `writeRegistry` is how the registry reaches the disk: `init` passes one that keeps the text, to
+ * write it together with its other files as one WriteSet.
+ */
+export async function runImport(args: string[], io: CliIo, writeRegistry: (path: string, text: string) => void = writeAtomic): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -83,8 +89,9 @@ export async function runImport(args: string[], io: CliIo): Promise<number> {
     registryImport: registryImportFrom(dirname(outPath)),
     sources: inputs.map((i) => basename(i.abs)),
   });
-  writeAtomic(outPath, source);
-  io.stdout(importReport(imported.registry, imported.diagnostics, imported.sharedSecretServices.size, values.out));
+  writeRegistry(outPath, source);
+  const cmd = fixCommandFor({ config: values.out === "services.config.ts" ? undefined : values.out, root: values.root }, io);
+  io.stdout(importReport(imported.registry, imported.diagnostics, imported.sharedSecretServices.size, values.out, cmd));
   return imported.diagnostics.some((d) => d.code === "IMPORT_UNMAPPABLE") ? EXIT.drift : EXIT.ok;
 }
 
@@ -120,7 +127,7 @@ function commandsOfTemplates(texts: Record<TemplateName, string>): Set<string> {
   return out;
 }
 
-function importReport(registry: import("../config/registry.ts").Registry, diagnostics: readonly Diagnostic[], sharedSecrets: number, out: string): string {
+function importReport(registry: import("../config/registry.ts").Registry, diagnostics: readonly Diagnostic[], sharedSecrets: number, out: string, cmd: FixCommand): string {
   const sorted = sortDiagnostics(diagnostics);
   const section = (title: string, code: Diagnostic["code"][]): string[] => {
     const list = sorted.filter((d) => code.includes(d.code));
@@ -139,8 +146,8 @@ function importReport(registry: import("../config/registry.ts").Registry, diagno
       ? `Secrets: the workflows do not say which service reads which secret, so ${sharedSecrets} backend and gateway services get every group (importedSecretGroups). Narrow them to what each service's manifests read.`
       : "Secrets: none created by the workflows.",
     unmappable
-      ? `${unmappable} construct${unmappable === 1 ? "" : "s"} could not be mapped (exit 1). Carry them over, then run \`pnpm gen:workflows --force\`.`
-      : "Next: review the `// import:` comments, run `pnpm gen:workflows --force` to replace the hand-written workflows, and commit.",
+      ? `${unmappable} construct${unmappable === 1 ? "" : "s"} could not be mapped (exit 1). Carry them over, then run \`${cmd.gen("--force")}\`.`
+      : `Next: review the \`// import:\` comments, run \`${cmd.gen("--force")}\` to replace the hand-written workflows, and commit.`,
     "",
   ].join("\n");
 }

@@ -34,7 +34,7 @@ describe("gen then --check", () => {
     expect(r.stdout).toContain(`--- ${STAGING}\tcommitted`);
     expect(r.stdout).toMatch(/^-.*deployment\/portal .*--timeout=999s$/m);
     expect(r.stdout).toMatch(/^\+.*deployment\/portal .*--timeout=180s$/m);
-    expect(r.stdout).toContain("pnpm gen:workflows");
+    expect(r.stdout).toContain("npx gen-workflows");
     expect(r.stdout).not.toContain(AKS);
     expect(repo.snapshot()).toEqual(before);
   });
@@ -56,7 +56,7 @@ describe("gen then --check", () => {
     expect(r.stdout).toContain(`${AKS} is out of date`);
     expect(r.stdout).toContain(`${STAGING} is out of date`);
     // The fix repeats the --config it was given, so it can be pasted as it is.
-    expect(r.stdout).toContain(`run \`pnpm gen:workflows --config ${repo.configPath}\` and commit`);
+    expect(r.stdout).toContain(`run \`npx gen-workflows --config ${repo.configPath}\` and commit`);
     expect(repo.run([]).code).toBe(0);
     expect(repo.read(STAGING)).toContain("deployment/corporate --namespace \"$NAMESPACE\" --timeout=240s");
     expect(repo.run(["--check"]).code).toBe(0);
@@ -176,19 +176,19 @@ describe("two registries in one repository", () => {
 });
 
 describe("the fixing command", () => {
-  it("GIVEN the default registry in the current folder WHEN --check finds drift THEN the fix is the plain `pnpm gen:workflows`", () => {
+  it("GIVEN the default registry in the current folder WHEN --check finds drift (no package.json) THEN the fix is the plain `npx gen-workflows`", () => {
     const repo = makeTempRepo();
     repo.write(AKS, repo.read(AKS).replace("--timeout=120s", "--timeout=121s"));
     const r = spawnSync(process.execPath, [LAUNCHER, "--check"], { cwd: repo.dir, encoding: "utf8", env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } });
     expect(r.status).toBe(1);
-    expect(r.stdout.endsWith("To fix: move hand edits into the registry or templates/, then run `pnpm gen:workflows` and commit.\n")).toBe(true);
+    expect(r.stdout.endsWith("To fix: move hand edits into the registry or templates/, then run `npx gen-workflows` and commit.\n")).toBe(true);
   });
 
   it("GIVEN --config and --root WHEN --check finds a missing file THEN the fix repeats them", () => {
     const repo = makeTempRepo({ withWorkflows: false });
     const r = repo.run(["--check", "--root", repo.dir]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`run \`pnpm gen:workflows --config ${repo.configPath} --root ${repo.dir}\` and commit`);
+    expect(r.stdout).toContain(`run \`npx gen-workflows --config ${repo.configPath} --root ${repo.dir}\` and commit`);
   });
 });
 

@@ -39,7 +39,7 @@ describe("--check on bot-bumped pins", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`  ${AKS} differs only in action pins (bot update?)`);
     expect(r.stdout).toMatch(new RegExp(`deploy-aks\\.yml: actions/checkout is at ${NEW_SHA.slice(0, 12)} \\(v9\\.9\\.9\\) \\(lines \\d+(, \\d+)*\\), the registry pins ${old.sha.slice(0, 12)} \\(${old.version.replace(/\./g, "\\.")}\\)`));
-    expect(r.stdout).toContain(`pnpm gen:workflows --config ${repo.configPath} --adopt-pins`);
+    expect(r.stdout).toContain(`npx gen-workflows --config ${repo.configPath} --adopt-pins`);
     const json = JSON.parse(repo.run(["--check", "--format", "json"]).stdout) as { drift: { kind: string; findings: { code: string }[] }[] };
     expect(json.drift.map((d) => d.kind)).toEqual(["pins"]);
     expect(json.drift[0]!.findings.map((f) => f.code)).toEqual(["DRIFT_ACTION_PIN"]);

@@ -49,8 +49,8 @@ describe("stale: the registry changed and the workflows were not regenerated", (
       expect(r.stdout).toContain(`    - ${file}: build matrix lacks "search-service"`);
       expect(r.stdout).toContain(`    - ${file}: search-service is not applied (no \`kubectl apply -f infra/k8s/search-service/\`)`);
     }
-    expect(r.stdout).toContain(`    fix: run \`pnpm gen:workflows --config ${repo.configPath}\` and commit`);
-    expect(r.stdout.endsWith(`To fix: run \`pnpm gen:workflows --config ${repo.configPath}\` and commit.\n`)).toBe(true);
+    expect(r.stdout).toContain(`    fix: run \`npx gen-workflows --config ${repo.configPath}\` and commit`);
+    expect(r.stdout.endsWith(`To fix: run \`npx gen-workflows --config ${repo.configPath}\` and commit.\n`)).toBe(true);
     expect(r.stdout).not.toContain("edited by hand");
     expect(repo.run([]).code).toBe(0);
     expect(repo.run(["--check"])).toMatchObject({ code: 0, stdout: "Deploy workflows match the registry.\n" });
@@ -78,8 +78,8 @@ describe("edited by hand", () => {
     expect(r.stdout).toContain(`  ${STAGING} was edited by hand`);
     expect(r.stdout).toContain(`    - deploy-staging.yml: lines ${deletedAt}, ${editedLine} were edited by hand`);
     expect(r.stdout).toContain("    - deploy-staging.yml: cronjobs of billing-service are not applied");
-    expect(r.stdout).toContain(`    fix: generated files are overwritten: move the change into services.config.ts or templates/, then run \`pnpm gen:workflows --config ${repo.configPath}\``);
-    expect(r.stdout).toContain(`To fix: move hand edits into the registry or templates/, then run \`pnpm gen:workflows --config ${repo.configPath}\` and commit.`);
+    expect(r.stdout).toContain(`    fix: generated files are overwritten: move the change into services.config.ts or templates/, then run \`npx gen-workflows --config ${repo.configPath}\``);
+    expect(r.stdout).toContain(`To fix: move hand edits into the registry or templates/, then run \`npx gen-workflows --config ${repo.configPath}\` and commit.`);
     expect(r.stdout).not.toContain(AKS);
     expect(repo.snapshot()).toEqual(before);
   });
@@ -127,7 +127,7 @@ describe("stale and edited, missing, orphan", () => {
     const r = repo.run(["--check"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`  ${AKS} was edited by hand and is out of date`);
-    expect(r.stdout).toContain(`    fix: move the hand edit into services.config.ts or templates/, then run \`pnpm gen:workflows --config ${repo.configPath}\` and commit`);
+    expect(r.stdout).toContain(`    fix: move the hand edit into services.config.ts or templates/, then run \`npx gen-workflows --config ${repo.configPath}\` and commit`);
     expect(r.stdout).toContain(`  ${STAGING} is out of date`);
   });
 
@@ -151,7 +151,7 @@ describe("stale and edited, missing, orphan", () => {
     const r = repo.run(["--check"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("  .github/workflows/deploy-old.yml is no longer produced by the registry");
-    expect(r.stdout).toContain(`    fix: the registry no longer produces it: run \`pnpm gen:workflows --config ${repo.configPath}\` (it deletes the file) and commit`);
+    expect(r.stdout).toContain(`    fix: the registry no longer produces it: run \`npx gen-workflows --config ${repo.configPath}\` (it deletes the file) and commit`);
     expect(r.stdout).not.toContain("ci.yml");
     const gen = repo.run([]);
     expect(gen.code).toBe(0);

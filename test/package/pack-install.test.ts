@@ -5,7 +5,7 @@
  * upgrade to a second packed version: nothing breaks and no cached answer of the old version is
  * served.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -105,5 +105,84 @@ describe.each(["pnpm", "npm"] as const)("installed with %s", (manager) => {
     expect(bin(dir, [])).toMatchObject({ code: 0 });
     expect(readFileSync(join(dir, AKS), "utf8")).not.toBe(workflows);
     expect(bin(dir, ["--check"])).toMatchObject({ code: 0 });
+  });
+});
+
+describe.each(["pnpm", "npm"] as const)("init and the pre-commit hook, installed with %s", (manager) => {
+  it("GIVEN a fresh monorepo with the package installed WHEN init runs THEN its registry type-checks and generates, and the hook it adds refuses a commit of the registry without the regenerated workflows", () => {
+    const dir = makeWorkspace(manager);
+    rmSync(join(dir, "services.config.ts"));
+    expectNoWarnings(manager === "pnpm" ? run("pnpm", ["add", "-D", "--prefer-offline", `file:${v1}`], dir) : run("npm", ["install", "-D", "--prefer-offline", "--no-audit", "--no-fund", v1], dir));
+    const git = (...args: string[]) => run("git", args, dir, { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" });
+    git("init", "-q", "-b", "main");
+    writeFileSync(join(dir, ".gitignore"), "node_modules/\n");
+
+    const init = bin(dir, ["init"]);
+    expect(init.code, init.stderr).toBe(0);
+    const [script, exec] = manager === "pnpm" ? [["pnpm", "gen:workflows"], "pnpm exec gen-workflows"] : [["npm", "run", "gen:workflows", "--"], "npx gen-workflows"];
+    expect(init.stdout).toContain(`created    lefthook.yml: pre-commit (lefthook, as the repository has no hook manager) runs \`${exec} --check --staged\``);
+    expect(init.stdout).toContain(`2. Generate both workflows: \`${manager === "pnpm" ? "pnpm gen:workflows" : "npm run gen:workflows"}\`.`);
+    expect(readFileSync(join(dir, "services.config.ts"), "utf8")).toContain('import { defineConfig } from "gen-workflows";');
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true }, include: ["*.ts"] }));
+    expect(run(process.execPath, [TSC, "-p", "."], dir)).toMatchObject({ code: 0 });
+
+    // The next steps, as init printed them: the script it added, then the hook manager it asked for.
+    const gen = (...args: string[]) => run(script[0]!, [...script.slice(1), ...args], dir);
+    expect(gen()).toMatchObject({ code: 0 });
+    expect(gen("--check")).toMatchObject({ code: 0 });
+    expect(bin(dir, ["audit"]).stdout).toContain("audit: 0 errors");
+    expect(run(join(REPO, "node_modules", ".bin", "lefthook"), ["install"], dir).code).toBe(0);
+    git("add", "-A");
+    const first = git("commit", "-q", "-m", "Generate the deploy workflows");
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+
+    const registry = readFileSync(join(dir, "services.config.ts"), "utf8");
+    writeFileSync(join(dir, "services.config.ts"), registry.replace('"0 */6 * * *"', '"0 */7 * * *"'));
+    expect(gen().code).toBe(0);
+    git("add", "services.config.ts");
+    const refused = git("commit", "-m", "registry only");
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain("To fix: `git add .github/workflows/deploy-production.yml .github/workflows/deploy-staging.yml`, then commit.");
+    git("add", ".github");
+    expect(git("commit", "-q", "-m", "registry and workflows").code).toBe(0);
+
+    // With the index equal to the working tree, the staged check is the plain check: it records
+    // (and later replays) the warm answer; with something staged differently it records nothing.
+    const cache = join(dir, "node_modules", ".cache", "gen-workflows");
+    const records = () => readdirSync(cache).filter((f) => f.startsWith("check-"));
+    for (const f of records()) rmSync(join(cache, f));
+    expect(bin(dir, ["--check", "--staged"])).toMatchObject({ code: 0, stdout: "Deploy workflows match the registry.\n" });
+    expect(records()).toHaveLength(1);
+    for (const f of records()) rmSync(join(cache, f));
+    writeFileSync(join(dir, "services.config.ts"), registry.replace('"0 */6 * * *"', '"0 */8 * * *"'));
+    git("add", "services.config.ts");
+    writeFileSync(join(dir, "services.config.ts"), registry.replace('"0 */6 * * *"', '"0 */7 * * *"'));
+    expect(bin(dir, ["--check", "--staged"]).code).toBe(1);
+    expect(records()).toHaveLength(0);
+    git("reset", "-q", "--", "services.config.ts");
+    git("checkout", "--", "services.config.ts");
+
+    // Running init again changes nothing.
+    const again = bin(dir, ["init"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("Nothing to do: everything init sets up is already here.");
+    expect(git("status", "--porcelain").stdout).toBe("");
+  });
+});
+
+describe("init with hand-written deploy workflows, installed with pnpm", () => {
+  it("GIVEN the hand-written pair in a monorepo with the package installed WHEN init runs THEN it imports them from \"gen-workflows\", and the next steps (--force, --check) pass", () => {
+    const dir = makeWorkspace("pnpm");
+    rmSync(join(dir, "services.config.ts"));
+    mkdirSync(join(dir, ".github", "workflows"), { recursive: true });
+    for (const f of ["deploy-aks.yml", "deploy-staging.yml"]) copyFileSync(join(REPO, "test", "fixtures", "handwritten", f), join(dir, ".github", "workflows", f));
+    expectNoWarnings(run("pnpm", ["add", "-D", "--prefer-offline", `file:${v1}`], dir));
+    const init = bin(dir, ["init"]);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain("created    services.config.ts: imported from .github/workflows/deploy-aks.yml and .github/workflows/deploy-staging.yml");
+    expect(init.stdout).toContain("The plan of the imported registry:");
+    expect(readFileSync(join(dir, "services.config.ts"), "utf8")).toMatch(/import \{[^}]*defineConfig[^}]*\} from "gen-workflows";/);
+    expect(run("pnpm", ["gen:workflows", "--force"], dir)).toMatchObject({ code: 0 });
+    expect(run("pnpm", ["gen:workflows", "--check"], dir)).toMatchObject({ code: 0 });
   });
 });

@@ -7,6 +7,7 @@ import type { Drift } from "../check.ts";
 import { type Diagnostic, error } from "../../diagnostics.ts";
 import type { Pin } from "../../render/pins.ts";
 import { pinOnlyChanges } from "./pin-diff.ts";
+import { DEFAULT_FIX_COMMAND, type FixCommand } from "../user-command.ts";
 
 export interface AdoptedPin extends Pin {
   action: string;
@@ -14,7 +15,7 @@ export interface AdoptedPin extends Pin {
   from: { file: string; line: number }[];
 }
 
-export function adoptablePins(drifts: readonly Drift[]): { pins: AdoptedPin[]; diagnostics: Diagnostic[] } {
+export function adoptablePins(drifts: readonly Drift[], cmd: FixCommand = DEFAULT_FIX_COMMAND): { pins: AdoptedPin[]; diagnostics: Diagnostic[] } {
   const pins = new Map<string, AdoptedPin>();
   const diagnostics: Diagnostic[] = [];
   for (const d of drifts) {
@@ -49,7 +50,7 @@ export function adoptablePins(drifts: readonly Drift[]): { pins: AdoptedPin[]; d
           error("PIN_CONFLICT", `${c.action} is pinned to ${ref} (${version}) here but to ${seen.sha} (${seen.version}) in ${seen.from[0]!.file}`, {
             file: d.path,
             line: c.line,
-            fix: "let the bot bump every workflow to the same ref, or edit the workflows so they agree, then run `pnpm gen:workflows --adopt-pins` again",
+            fix: `let the bot bump every workflow to the same ref, or edit the workflows so they agree, then run \`${cmd.gen("--adopt-pins")}\` again`,
           }),
         );
     }
