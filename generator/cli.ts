@@ -6,6 +6,8 @@ import { parseArgs } from "node:util";
 import { EXIT, type CliIo, type CommonOptions } from "./cli-types.ts";
 import { runGenerate } from "./commands/generate.ts";
 import { USAGE, usageError } from "./commands/usage.ts";
+import { commandOf, reportThrown, watchStdout, wantsJson } from "./error-boundary.ts";
+import { error, JSON_SCHEMA_VERSION } from "./diagnostics.ts";
 
 export { EXIT, type CliIo } from "./cli-types.ts";
 
@@ -13,12 +15,13 @@ const SUBCOMMANDS = ["audit", "import", "add-service", "plan"] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 
+/** Runs one command. Never throws: whatever a command throws becomes one report (error-boundary.ts). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const watched = watchStdout(io);
   try {
-    return await dispatch(argv, io);
+    return await dispatch(argv, watched.io);
   } catch (e) {
-    io.stderr(`gen:workflows: internal error (this is a bug, please report it):\n${(e as Error).stack ?? String(e)}\n`);
-    return EXIT.internal;
+    return reportThrown(e, argv, io, watched.printed());
   }
 }
 
@@ -30,7 +33,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const sub = SUBCOMMANDS.find((s) => s === first);
   if (sub) return runSubcommand(sub, argv.slice(1), io);
-  if (first !== undefined && !first.startsWith("-")) return usageError(io, `unknown command "${first}" (commands: ${SUBCOMMANDS.join(", ")}; none runs gen)`);
+  if (first !== undefined && !first.startsWith("-")) return usage(argv, io, `unknown command "${first}" (commands: ${SUBCOMMANDS.join(", ")}; none runs gen)`);
 
   let parsed;
   try {
@@ -48,12 +51,12 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       allowPositionals: false,
     });
   } catch (e) {
-    return usageError(io, (e as Error).message);
+    return usage(argv, io, (e as Error).message);
   }
   const { values } = parsed;
   const format = values.format;
-  if (format !== "text" && format !== "json") return usageError(io, `--format must be text or json, got "${format}"`);
-  if (values.check && (values.force || values["adopt-pins"])) return usageError(io, "--check writes nothing: it cannot be combined with --force or --adopt-pins");
+  if (format !== "text" && format !== "json") return usage(argv, io, `--format must be text or json, got "${format}"`);
+  if (values.check && (values.force || values["adopt-pins"])) return usage(argv, io, "--check writes nothing: it cannot be combined with --force or --adopt-pins");
   const common: CommonOptions = { config: values.config, root: values.root, format };
   if (values["adopt-pins"]) {
     const { runAdoptPins } = await import("./commands/adopt-pins.ts");
@@ -74,4 +77,13 @@ async function runSubcommand(sub: Subcommand, args: string[], io: CliIo): Promis
     case "plan":
       return (await import("./commands/plan.ts")).runPlan(args, io);
   }
+}
+
+/** A usage error of gen/--check; with `--format json` also the run's one JSON document. */
+function usage(argv: readonly string[], io: CliIo, message: string): number {
+  if (wantsJson(argv)) {
+    const diagnostic = error("USAGE", message, { file: "(command line)", fix: "see `pnpm gen:workflows --help`" });
+    io.stdout(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: commandOf(argv), status: "usage-error", diagnostics: [diagnostic] }, null, 2) + "\n");
+  }
+  return usageError(io, message);
 }

@@ -10,6 +10,8 @@ import { type Diagnostic, error } from "../diagnostics.ts";
 import { generate, type GenerateResult } from "../generate.ts";
 import { loadRegistryModule, readIfExists, readTemplates, removeFile, toPosix, writeAtomic } from "../io.ts";
 import { locateInRegistry } from "../config/source-lines.ts";
+import { describeThrown } from "../describe.ts";
+import { systemErrorDiagnostic } from "../error-boundary.ts";
 import { TEMPLATE_FILES } from "../render/templates.ts";
 
 export interface ProjectPaths {
@@ -58,7 +60,7 @@ export async function loadProject(options: CommonOptions, io: CliIo, registryTex
     const missing = [error("USAGE", `--root ${options.root ?? paths.root}: no such folder`, { file: options.root ?? paths.root, fix: "pass the repository's folder (the one holding .github/workflows)" })];
     return { paths, result: { files: [], diagnostics: missing }, diagnostics: missing };
   }
-  const loaded = registryText === undefined ? await loadRegistryModule(paths.configPath, paths.configFile, paths.root) : await loadRegistryText(paths, registryText);
+  const loaded = await loadRegistry(paths, io.cwd, registryText);
   if (loaded.value === undefined) return { paths, result: { files: [], diagnostics: loaded.diagnostics }, diagnostics: loaded.diagnostics };
   const templates = readTemplates(paths.templatesDir);
   if (!templates.texts) return { paths, result: { files: [], diagnostics: templates.diagnostics }, diagnostics: templates.diagnostics };
@@ -69,6 +71,21 @@ export async function loadProject(options: CommonOptions, io: CliIo, registryTex
   const source = registryText ?? readIfExists(paths.configPath) ?? "";
   const diagnostics = locateInRegistry(result.diagnostics, paths.configFile, source, loaded.value);
   return { paths, result: { ...result, diagnostics }, diagnostics };
+}
+
+/**
+ * The loader's answer, or its failure as a diagnostic: whatever it throws (the registry's own
+ * `throw null`, an unwritable cache, esbuild failing to start) is the registry's or the
+ * environment's problem, never a crash of this tool.
+ */
+async function loadRegistry(paths: ProjectPaths, cwd: string, registryText: string | undefined): ReturnType<typeof loadRegistryModule> {
+  try {
+    return registryText === undefined ? await loadRegistryModule(paths.configPath, paths.configFile, paths.root) : await loadRegistryText(paths, registryText);
+  } catch (e) {
+    const environment = systemErrorDiagnostic(e, cwd);
+    if (environment) return { diagnostics: [{ ...environment, message: `loading the registry: ${environment.message}` }] };
+    return { diagnostics: [error("CONFIG_LOAD_FAILED", `the registry could not be loaded: ${describeThrown(e)}`, { file: paths.configFile, fix: "fix the error in the registry's code" })] };
+  }
 }
 
 async function loadRegistryText(paths: ProjectPaths, registryText: string): ReturnType<typeof loadRegistryModule> {
