@@ -20,6 +20,19 @@ export function describeDrift(drift: Drift, plan?: DeployPlan): DriftFinding[] {
   const file = drift.path.slice(drift.path.lastIndexOf("/") + 1);
   const out: DriftFinding[] = [];
 
+  // The edited lines first: a hand edit that broke the YAML is still named at its lines.
+  if (drift.kind === "edited" || drift.kind === "stale-and-edited") {
+    const ranges = changedLines(drift.actual, drift.expected);
+    if (ranges.length)
+      out.push({
+        code: "DRIFT_EDITED_LINES",
+        message:
+          drift.kind === "edited"
+            ? `${file}: ${linesWord(ranges)} ${formatRanges(ranges)} ${oneLine(ranges) ? "was" : "were"} edited by hand`
+            : `${file}: ${linesWord(ranges)} ${formatRanges(ranges)} ${oneLine(ranges) ? "differs" : "differ"} from what the registry generates (hand edits and registry changes together)`,
+        line: ranges[0]!.from,
+      });
+  }
   let committed: unknown;
   try {
     committed = parse(drift.actual);
@@ -34,18 +47,6 @@ export function describeDrift(drift: Drift, plan?: DeployPlan): DriftFinding[] {
     return out;
   }
 
-  if (drift.kind === "edited" || drift.kind === "stale-and-edited") {
-    const ranges = changedLines(drift.actual, drift.expected);
-    if (ranges.length)
-      out.push({
-        code: "DRIFT_EDITED_LINES",
-        message:
-          drift.kind === "edited"
-            ? `${file}: ${linesWord(ranges)} ${formatRanges(ranges)} ${oneLine(ranges) ? "was" : "were"} edited by hand`
-            : `${file}: ${linesWord(ranges)} ${formatRanges(ranges)} ${oneLine(ranges) ? "differs" : "differ"} from what the registry generates (hand edits and registry changes together)`,
-        line: ranges[0]!.from,
-      });
-  }
   // One finding per bumped action, however many steps use it.
   const pins = new Map<string, { change: PinChange; lines: number[] }>();
   for (const c of pinChanges(drift.actual, drift.expected)) {

@@ -80,7 +80,10 @@ export async function loadProject(options: CommonOptions, io: CliIo, registryTex
  */
 async function loadRegistry(paths: ProjectPaths, cwd: string, registryText: string | undefined): ReturnType<typeof loadRegistryModule> {
   try {
-    return registryText === undefined ? await loadRegistryModule(paths.configPath, paths.configFile, paths.root) : await loadRegistryText(paths, registryText);
+    const loaded = registryText === undefined ? await loadRegistryModule(paths.configPath, paths.configFile, paths.root) : await loadRegistryText(paths, registryText);
+    if (loaded.value !== undefined || loaded.diagnostics.length) return loaded;
+    // No value and no word why (an empty file compiles to nothing): still the user's to fix.
+    return { diagnostics: [error("CONFIG_NO_DEFAULT_EXPORT", "the registry exports nothing (is the file empty?)", { file: paths.configFile, fix: "end the file with `export default defineConfig({ … })`" })] };
   } catch (e) {
     const environment = systemErrorDiagnostic(e, cwd);
     if (environment) return { diagnostics: [{ ...environment, message: `loading the registry: ${environment.message}` }] };
