@@ -5,6 +5,7 @@
 import { createTwoFilesPatch } from "diff";
 import { GEN_COMMAND, remedy, type Drift } from "./check.ts";
 import { formatDiagnosticAnnotation } from "../diagnostics.ts";
+import { differingSpan, MAX_DIFF_EDITS } from "./edited-lines.ts";
 import type { DriftFinding } from "./findings.ts";
 
 
@@ -21,7 +22,11 @@ export interface DriftReport {
 }
 
 export function unifiedDiff(drift: Drift): string {
-  return createTwoFilesPatch(drift.path, drift.path, drift.actual ?? "", drift.expected ?? "", "committed", "generated", { context: 3 });
+  const patch = createTwoFilesPatch(drift.path, drift.path, drift.actual ?? "", drift.expected ?? "", "committed", "generated", { context: 3, maxEditLength: MAX_DIFF_EDITS });
+  if (patch !== undefined) return patch;
+  // Too different to diff in reasonable time (see MAX_DIFF_EDITS): say where, not every line.
+  const span = differingSpan(drift.actual ?? "", drift.expected ?? "");
+  return `--- ${drift.path}\tcommitted\n+++ ${drift.path}\tgenerated\n@@ more than ${MAX_DIFF_EDITS} lines differ${span ? ` (committed lines ${span.from}-${span.to})` : ""}: too many to show; regenerate the file @@\n`;
 }
 
 export function firstDifferentLine(actual: string | undefined, expected: string | undefined): number | undefined {

@@ -35,7 +35,9 @@ export function describeDrift(drift: Drift, plan?: DeployPlan): DriftFinding[] {
   }
   let committed: unknown;
   try {
-    committed = parse(drift.actual);
+    // No duplicate-key check: it compares every key with every other (minutes for a committed
+    // file of 100,000 keys), and a duplicate in a drifting file is already named by its lines.
+    committed = parse(drift.actual, { uniqueKeys: false });
   } catch (e) {
     const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
     const reason = (e as Error).message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
