@@ -134,4 +134,13 @@ describe("operating-system errors are the environment's, exit 2 with a diagnosti
     expect(out.stderr).toMatch(/loading the registry: mkdir failed: .*permission denied \[IO_WRITE_FAILED\]/);
     expect(out.stderr).toContain("fix: give this user permission");
   });
+
+  it("GIVEN a registry whose timer throws null after loading WHEN the real CLI runs THEN exit 2 naming the registry's code, not node's exit 1 (drift)", () => {
+    const repo = makeTempRepo();
+    repo.write("services.config.ts", `${repo.read("services.config.ts")}\nsetTimeout(() => { throw null; }, 0);\n`);
+    const r = repo.run(["--check"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("the registry's code threw outside the generator's steps");
+    expect(r.stderr).toContain("[CONFIG_LOAD_FAILED]");
+  });
 });
