@@ -124,7 +124,8 @@ async function bundleRegistry(configPath: string, shownAs: string): Promise<{ co
   }
 }
 
-export function readTemplates(templatesDir: string): { texts?: Record<TemplateName, string>; diagnostics: Diagnostic[] } {
+/** `shownDir`: the templates folder as messages name it (relative to the repository root). */
+export function readTemplates(templatesDir: string, shownDir = templatesDir): { texts?: Record<TemplateName, string>; diagnostics: Diagnostic[] } {
   const texts = {} as Record<TemplateName, string>;
   const diagnostics: Diagnostic[] = [];
   for (const [name, rel] of Object.entries(TEMPLATE_FILES) as [TemplateName, string][]) {
@@ -133,7 +134,7 @@ export function readTemplates(templatesDir: string): { texts?: Record<TemplateNa
       diagnostics.push(error("TEMPLATE_NOT_FOUND", `template not found: ${file}`, { file, fix: "restore the template (`git checkout -- templates/`), or create it with `steps: []`" }));
       continue;
     }
-    const read = readTemplateText(file);
+    const read = readTemplateText(file, `${toPosix(shownDir)}/${rel}`);
     if (typeof read === "string") texts[name] = read;
     else diagnostics.push(read);
   }
@@ -144,10 +145,10 @@ export function readTemplates(templatesDir: string): { texts?: Record<TemplateNa
  * A template's text, or why it cannot be one: a folder at its path, or bytes that are not UTF-8
  * (decoded leniently they would become U+FFFD and be generated into the workflow unnoticed).
  */
-function readTemplateText(file: string): string | Diagnostic {
-  if (!statSync(file).isFile())
-    return error("PATH_NOT_A_FILE", `template ${file} is a folder, not a file`, { file, fix: "remove or rename the folder, and restore the template (`git checkout -- templates/`)" });
-  const bytes = readFileSync(file);
+function readTemplateText(path: string, file: string): string | Diagnostic {
+  if (!statSync(path).isFile())
+    return error("PATH_NOT_A_FILE", "is a folder, not a file: a template belongs here", { file, fix: "remove or rename the folder, and restore the template (`git checkout -- templates/`)" });
+  const bytes = readFileSync(path);
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {

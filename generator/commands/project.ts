@@ -62,9 +62,9 @@ export async function loadProject(options: CommonOptions, io: CliIo, registryTex
   }
   const loaded = await loadRegistry(paths, io.cwd, registryText);
   if (loaded.value === undefined) return { paths, result: { files: [], diagnostics: loaded.diagnostics }, diagnostics: loaded.diagnostics };
-  const templates = readTemplates(paths.templatesDir);
-  if (!templates.texts) return { paths, result: { files: [], diagnostics: templates.diagnostics }, diagnostics: templates.diagnostics };
   const shownTemplatesDir = toPosix(relative(paths.root, paths.templatesDir)) || "templates";
+  const templates = readTemplates(paths.templatesDir, shownTemplatesDir);
+  if (!templates.texts) return { paths, result: { files: [], diagnostics: templates.diagnostics }, diagnostics: templates.diagnostics };
   const result = generate({ registry: loaded.value, configFile: paths.configFile, templates: templates.texts, templatesDir: shownTemplatesDir });
   if (result.diagnostics.length === 0) return { paths, result, diagnostics: [] };
   // Registry problems get a line too, so an annotation marks it in the pull request.

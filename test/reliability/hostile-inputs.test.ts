@@ -93,6 +93,8 @@ describe("hostile registries, templates and files: exit 2 with a diagnostic, gen
       const found = doc.diagnostics.find((d) => d.code === code);
       expect(found, JSON.stringify(doc.diagnostics)).toBeDefined();
       if (message) expect(found!.message).toMatch(message);
+      // Named relative to the repository: no machine's absolute path in a report.
+      expect(found!.file.startsWith("/"), found!.file).toBe(false);
       const text = await runIn(repo, args);
       expect(text.code).toBe(2);
       expect(text.stderr).toContain(`[${code}]`);
