@@ -78,7 +78,7 @@ function shortPath(path: string, cwd: string): string {
 export function commandOf(argv: readonly string[]): string {
   const first = argv[0];
   if (first && !first.startsWith("-")) return first;
-  return argv.includes("--check") ? "check" : "gen";
+  return argv.includes("--check") ? "check" : argv.includes("--adopt-pins") ? "adopt-pins" : "gen";
 }
 
 export function wantsJson(argv: readonly string[]): boolean {
