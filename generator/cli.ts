@@ -32,7 +32,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const sub = SUBCOMMANDS.find((s) => s === first);
-  if (sub) return runSubcommand(sub, argv.slice(1), io);
+  if (sub) return runSubcommandWithJsonUsage(sub, argv, io);
   if (first !== undefined && !first.startsWith("-")) return usage(argv, io, `unknown command "${first}" (commands: ${SUBCOMMANDS.join(", ")}; none runs gen)`);
 
   let parsed;
@@ -81,9 +81,24 @@ async function runSubcommand(sub: Subcommand, args: string[], io: CliIo): Promis
 
 /** A usage error of gen/--check; with `--format json` also the run's one JSON document. */
 function usage(argv: readonly string[], io: CliIo, message: string): number {
-  if (wantsJson(argv)) {
-    const diagnostic = error("USAGE", message, { file: "(command line)", fix: "see `pnpm gen:workflows --help`" });
-    io.stdout(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: commandOf(argv), status: "usage-error", diagnostics: [diagnostic] }, null, 2) + "\n");
-  }
+  if (wantsJson(argv)) io.stdout(usageDocument(argv, message));
   return usageError(io, message);
+}
+
+function usageDocument(argv: readonly string[], message: string): string {
+  const diagnostic = error("USAGE", message, { file: "(command line)", fix: "see `pnpm gen:workflows --help`" });
+  return JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: commandOf(argv), status: "usage-error", diagnostics: [diagnostic] }, null, 2) + "\n";
+}
+
+/**
+ * A subcommand's usage errors are printed by the subcommand, as text. With `--format json` a run
+ * that exits 2 without having printed its document still gets one: the usage error, as data.
+ */
+async function runSubcommandWithJsonUsage(sub: Subcommand, argv: readonly string[], io: CliIo): Promise<number> {
+  if (!wantsJson(argv)) return runSubcommand(sub, argv.slice(1), io);
+  const watched = watchStdout(io);
+  let firstError: string | undefined;
+  const code = await runSubcommand(sub, argv.slice(1), { ...watched.io, stderr: (t) => ((firstError ??= t), io.stderr(t)) });
+  if (code === EXIT.usage && !watched.printed()) io.stdout(usageDocument(argv, (firstError ?? "usage error").split("\n")[0]!.replace(/^gen:workflows: /, "")));
+  return code;
 }

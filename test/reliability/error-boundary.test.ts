@@ -143,4 +143,12 @@ describe("operating-system errors are the environment's, exit 2 with a diagnosti
     expect(r.stderr).toContain("the registry's code threw outside the generator's steps");
     expect(r.stderr).toContain("[CONFIG_LOAD_FAILED]");
   });
+
+  it.each([["audit"], ["plan"], ["add-service"]])("GIVEN %s with an unknown flag and --format json WHEN run THEN exit 2 and one JSON document with the usage error", async (sub) => {
+    const { main } = await import("../../generator/cli.ts");
+    const { out, io } = capture();
+    expect(await main([sub, "--bogus", "--format", "json"], io)).toBe(2);
+    expect(JSON.parse(out.stdout)).toMatchObject({ command: sub, status: "usage-error", diagnostics: [{ code: "USAGE", message: expect.stringContaining("bogus") }] });
+    expect(out.stderr).toContain("Usage:");
+  });
 });
