@@ -16,6 +16,10 @@ export type DiagnosticCode =
   | "CONFIG_INVALID_FORMAT"
   | "CONFIG_OUT_OF_RANGE"
   | "CONFIG_INVALID"
+  /** A getter or proxy in the registry threw, or a value contains itself. */
+  | "CONFIG_VALUE_UNREADABLE"
+  /** A name every JavaScript object has (`constructor`, `__proto__`…) used as a registry name. */
+  | "CONFIG_RESERVED_NAME"
   // cross-field rules
   | "SERVICE_DUPLICATE_NAME"
   | "SERVICE_UNKNOWN_DEPENDENCY"
@@ -78,6 +82,12 @@ export type DiagnosticCode =
   | "AUDIT_MANIFEST_VARIABLE_UNDEFINED"
   | "AUDIT_BUILD_SECRET_IN_DOCKERFILE"
   | "AUDIT_INGRESS_NGINX_RETIRED"
+  // files and the environment: a folder where a file belongs, a read or write the OS refused
+  | "PATH_NOT_A_FILE"
+  | "IO_READ_FAILED"
+  | "IO_WRITE_FAILED"
+  /** Temporary files left by a write that was interrupted (killed) before it finished. */
+  | "WRITE_INTERRUPTED"
   // usage
   | "USAGE";
 
@@ -98,11 +108,17 @@ export interface Diagnostic {
 }
 
 export function error(code: DiagnosticCode, message: string, where: Omit<Diagnostic, "code" | "severity" | "message">): Diagnostic {
-  return { code, severity: "error", message, ...where };
+  return { code, severity: "error", message: bounded(message), ...where };
 }
 
 export function warning(code: DiagnosticCode, message: string, where: Omit<Diagnostic, "code" | "severity" | "message">): Diagnostic {
-  return { code, severity: "warning", message, ...where };
+  return { code, severity: "warning", message: bounded(message), ...where };
+}
+
+/** A message quoting a huge user value (a 10 MB string) stays one readable line. */
+const MAX_MESSAGE = 2_000;
+function bounded(message: string): string {
+  return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE)}… (message cut: ${message.length} characters)`;
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
@@ -114,8 +130,11 @@ export function formatPath(segments: readonly PropertyKey[]): string {
   let out = "";
   for (const s of segments) {
     if (typeof s === "number") out += `[${s}]`;
-    else if (typeof s === "string" && /^[A-Za-z_$][\w$]*$/.test(s)) out += out ? `.${s}` : s;
-    else out += `[${JSON.stringify(String(s))}]`;
+    else if (typeof s === "string" && /^[A-Za-z_$][\w$]*$/.test(s) && s.length <= 80) out += out ? `.${s}` : s;
+    else {
+      const text = typeof s === "symbol" ? (s.description ?? "symbol") : String(s);
+      out += `[${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)}]`;
+    }
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * The only module that touches the filesystem: load the registry, read templates and generated
  * files, write atomically. Everything else is data in, data out.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, sep } from "node:path";
 import { BUILD_ID } from "./build-id.ts";
@@ -65,7 +65,8 @@ export async function loadRegistryModule(configPath: string, shownAs: string, re
   return loaded;
 }
 
-export function readTemplates(templatesDir: string): { texts?: Record<TemplateName, string>; diagnostics: Diagnostic[] } {
+/** `shownDir`: the templates folder as messages name it (relative to the repository root). */
+export function readTemplates(templatesDir: string, shownDir = templatesDir): { texts?: Record<TemplateName, string>; diagnostics: Diagnostic[] } {
   const texts = {} as Record<TemplateName, string>;
   const diagnostics: Diagnostic[] = [];
   for (const [name, rel] of Object.entries(TEMPLATE_FILES) as [TemplateName, string][]) {
@@ -74,17 +75,77 @@ export function readTemplates(templatesDir: string): { texts?: Record<TemplateNa
       diagnostics.push(error("TEMPLATE_NOT_FOUND", `template not found: ${file}`, { file, fix: "restore the template (`git checkout -- templates/`), or create it with `steps: []`" }));
       continue;
     }
-    texts[name] = readFileSync(file, "utf8");
-    noteText(file, texts[name]);
+    const read = readTemplateText(file, `${toPosix(shownDir)}/${rel}`);
+    if (typeof read === "string") {
+      texts[name] = read;
+      noteText(file, read);
+    }
+    else diagnostics.push(read);
   }
   return diagnostics.length ? { diagnostics } : { texts, diagnostics };
 }
 
+/**
+ * A template's text, or why it cannot be one: a folder at its path, or bytes that are not UTF-8
+ * (decoded leniently they would become U+FFFD and be generated into the workflow unnoticed).
+ */
+function readTemplateText(path: string, file: string): string | Diagnostic {
+  if (!statSync(path).isFile())
+    return error("PATH_NOT_A_FILE", "is a folder, not a file: a template belongs here", { file, fix: "remove or rename the folder, and restore the template (`git checkout -- templates/`)" });
+  const bytes = readFileSync(path);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const { line, column } = firstInvalidUtf8(bytes);
+    return error("TEMPLATE_INVALID", "is not valid UTF-8 text", { file, line, column, fix: "save the template as UTF-8 (the byte at this position is not)" });
+  }
+}
+
+/** Line and column (1-based, in characters) of the first byte that is not valid UTF-8. */
+function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {
+  const bad = firstInvalidUtf8Offset(bytes);
+  const lineStart = bytes.lastIndexOf(10, bad - 1) + 1;
+  let line = 1;
+  for (let i = 0; i < lineStart; i++) if (bytes[i] === 10) line++;
+  return { line, column: bytes.subarray(lineStart, bad).toString("utf8").length + 1 };
+}
+
+/** One linear pass of the UTF-8 rules (RFC 3629): lead byte, continuation bytes, no overlongs or surrogates. */
+function firstInvalidUtf8Offset(bytes: Buffer): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    const n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    const second = bytes[i + 1];
+    if (n > 0) {
+      const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+      const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+      if (second === undefined || second < lo || second > hi) return i;
+    }
+    for (let k = 2; k <= n; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+    }
+    i += n + 1;
+  }
+  return bytes.length;
+}
+
 /** The file's text, or undefined when it does not exist. */
 export function readIfExists(path: string): string | undefined {
-  const text = existsSync(path) ? readFileSync(path, "utf8") : undefined;
-  noteText(path, text);
-  return text;
+  if (!existsSync(path)) {
+    noteText(path, undefined);
+    return undefined;
+  }
+  try {
+    const text = readFileSync(path, "utf8");
+    noteText(path, text);
+    return text;
+  } catch (e) {
+    // EISDIR from a read names no path; the error boundary's message needs it.
+    if (e instanceof Error && (e as NodeJS.ErrnoException).path === undefined) (e as NodeJS.ErrnoException).path = path;
+    throw e;
+  }
 }
 
 /** Workflow files under `.github/workflows` (relative paths), sorted. */

@@ -12,7 +12,7 @@
  * Temporary files are named `<target>.<pid>.tmp`, which the repository's `.gitignore` covers.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 
 export type WriteOp = { path: string; content: string } | { path: string; delete: true };
 
@@ -107,4 +107,45 @@ function removeEmptyFolders(dirs: readonly string[]): void {
     }
   };
   for (const dir of [...dirs].reverse()) prune(dir);
+}
+
+/**
+ * Temporary files a write set (or an atomic write) left beside `targets` because its process was
+ * killed before it finished: `<target>.<pid>.tmp` (and `.restore.tmp`) whose process is gone. A
+ * kill between two renames also leaves a mixed set (one target new, one old); the next run sees
+ * those targets as stale and rewrites them, so only the leftovers need naming and removing. Files
+ * of a process still running (a concurrent gen) are never touched.
+ */
+export function findInterruptedWrites(targets: readonly string[]): string[] {
+  const byFolder = new Map<string, Set<string>>();
+  for (const t of targets) {
+    const names = byFolder.get(dirname(t)) ?? new Set<string>();
+    names.add(basename(t));
+    byFolder.set(dirname(t), names);
+  }
+  const found: string[] = [];
+  for (const [dir, names] of byFolder) {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      continue; // no folder yet: nothing was left there
+    }
+    for (const entry of entries) {
+      const m = /^(.+)\.(\d+)(?:\.restore)?\.tmp$/.exec(entry);
+      if (m && names.has(m[1]!) && !processIsAlive(Number(m[2]))) found.push(join(dir, entry));
+    }
+  }
+  return found.sort();
+}
+
+function processIsAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, as another user's process.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

@@ -52,7 +52,8 @@ export function checkSecrets(ctx: AuditContext): Diagnostic[] {
   const groups = ctx.registry.secretGroups;
   const uses = secretUses(ctx);
   for (const u of uses) {
-    const group = groups[u.group];
+    // Own keys only: a manifest naming secret "constructor" must not find Object.prototype.constructor.
+    const group = Object.hasOwn(groups, u.group) ? groups[u.group] : undefined;
     if (!group) {
       out.push(
         error("AUDIT_SECRET_REF_UNKNOWN", `secret "${u.group}" is not a secret group of the registry (groups: ${listOptions(Object.keys(groups))})`, {
@@ -63,7 +64,7 @@ export function checkSecrets(ctx: AuditContext): Diagnostic[] {
       );
       continue;
     }
-    if (u.key !== undefined && !(u.key in group)) {
+    if (u.key !== undefined && !Object.hasOwn(group, u.key)) {
       out.push(
         error("AUDIT_SECRET_REF_UNKNOWN", `secret ${u.group} has no key "${u.key}" in the registry (keys: ${listOptions(Object.keys(group))})`, {
           file: u.file,

@@ -20,9 +20,13 @@ export interface Drift {
   expected?: string;
 }
 
-/** CRLF checkouts (Windows, autocrlf) and a missing final newline are not drift. */
+/**
+ * CRLF checkouts (Windows, autocrlf), a byte-order mark (some Windows editors add one on save)
+ * and a missing final newline are not drift. They are compared away, not rewritten: gen leaves
+ * such a file as it is as long as its content is what the registry generates.
+ */
 export function normalizeText(text: string): string {
-  const lf = text.replace(/\r\n/g, "\n");
+  const lf = text.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
   return lf.endsWith("\n") ? lf : `${lf}\n`;
 }
 
@@ -61,11 +65,19 @@ function classify(actual: string, expected: string): DriftKind {
   const wanted = parseBanner(expected);
   // A mangled banner: someone rewrote the head of the file by hand.
   if (!recorded || !wanted) return "edited";
-  const edited = sha16(recorded.body) !== recorded.bodyHash;
+  // The banner's own lines count as the file's text: an edit there (or a registry name changed
+  // on line 1) is a hand edit, though the body hash does not cover them.
+  const edited = sha16(recorded.body) !== recorded.bodyHash || bannerHead(actual) !== bannerHead(expected);
   // Same inputs, untouched body, different text: the generator itself changed.
   const stale = recorded.inputsHash !== wanted.inputsHash || (!edited && recorded.body !== wanted.body);
   if (edited && stale) return "stale-and-edited";
   return edited ? "edited" : "stale";
+}
+
+/** The banner's lines before the hash line, which name the registry and say how to change the file. */
+function bannerHead(text: string): string {
+  const hashLine = text.indexOf("\n# gen:workflows inputs=");
+  return hashLine === -1 ? text.slice(0, 400) : text.slice(0, hashLine);
 }
 
 /** What to tell the user to do about one kind of drift. */

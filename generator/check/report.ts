@@ -6,6 +6,7 @@ import { createTwoFilesPatch } from "diff";
 import { remedy, type Drift } from "./check.ts";
 import { DEFAULT_FIX_COMMAND, type FixCommand } from "./user-command.ts";
 import { formatDiagnosticAnnotation } from "../diagnostics.ts";
+import { differingSpan, MAX_DIFF_EDITS } from "./edited-lines.ts";
 import type { DriftFinding } from "./findings.ts";
 
 
@@ -22,7 +23,11 @@ export interface DriftReport {
 }
 
 export function unifiedDiff(drift: Drift): string {
-  return createTwoFilesPatch(drift.path, drift.path, drift.actual ?? "", drift.expected ?? "", "committed", "generated", { context: 3 });
+  const patch = createTwoFilesPatch(drift.path, drift.path, drift.actual ?? "", drift.expected ?? "", "committed", "generated", { context: 3, maxEditLength: MAX_DIFF_EDITS });
+  if (patch !== undefined) return patch;
+  // Too different to diff in reasonable time (see MAX_DIFF_EDITS): say where, not every line.
+  const span = differingSpan(drift.actual ?? "", drift.expected ?? "");
+  return `--- ${drift.path}\tcommitted\n+++ ${drift.path}\tgenerated\n@@ more than ${MAX_DIFF_EDITS} lines differ${span ? ` (committed lines ${span.from}-${span.to})` : ""}: too many to show; regenerate the file @@\n`;
 }
 
 export function firstDifferentLine(actual: string | undefined, expected: string | undefined): number | undefined {

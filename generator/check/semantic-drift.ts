@@ -20,20 +20,7 @@ export function describeDrift(drift: Drift, plan?: DeployPlan): DriftFinding[] {
   const file = drift.path.slice(drift.path.lastIndexOf("/") + 1);
   const out: DriftFinding[] = [];
 
-  let committed: unknown;
-  try {
-    committed = parse(drift.actual);
-  } catch (e) {
-    const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
-    const reason = (e as Error).message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-    out.push({
-      code: "DRIFT_YAML_INVALID",
-      message: `${file}: no longer parses as YAML${pos ? ` at ${pos.line}:${pos.col}` : ""}: ${reason}`,
-      ...(pos ? { line: pos.line, column: pos.col } : {}),
-    });
-    return out;
-  }
-
+  // The edited lines first: a hand edit that broke the YAML is still named at its lines.
   if (drift.kind === "edited" || drift.kind === "stale-and-edited") {
     const ranges = changedLines(drift.actual, drift.expected);
     if (ranges.length)
@@ -46,6 +33,22 @@ export function describeDrift(drift: Drift, plan?: DeployPlan): DriftFinding[] {
         line: ranges[0]!.from,
       });
   }
+  let committed: unknown;
+  try {
+    // No duplicate-key check: it compares every key with every other (minutes for a committed
+    // file of 100,000 keys), and a duplicate in a drifting file is already named by its lines.
+    committed = parse(drift.actual, { uniqueKeys: false });
+  } catch (e) {
+    const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    const reason = (e as Error).message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    out.push({
+      code: "DRIFT_YAML_INVALID",
+      message: `${file}: no longer parses as YAML${pos ? ` at ${pos.line}:${pos.col}` : ""}: ${reason}`,
+      ...(pos ? { line: pos.line, column: pos.col } : {}),
+    });
+    return out;
+  }
+
   // One finding per bumped action, however many steps use it.
   const pins = new Map<string, { change: PinChange; lines: number[] }>();
   for (const c of pinChanges(drift.actual, drift.expected)) {

@@ -84,21 +84,43 @@ export function workflowFacts(workflow: unknown): WorkflowFacts {
   return facts;
 }
 
-const HEREDOC = /<<-?\s*'?"?(\w+)'?"?[^\n]*\n([\s\S]*?)\n[ \t]*\1[ \t]*(?:\n|$)/g;
+const HEREDOC_OPENER = /<<-?[ \t]*'?"?(\w+)/;
+
+/**
+ * The bodies of the script's heredocs (`<<EOF` … `EOF`), in one pass over its lines: a committed
+ * file is anyone's text, and a regex that searched on from every opener for its closer took
+ * quadratic time on a file of many openers (50,000 lines: minutes, in every pre-commit hook). An
+ * opener never closed runs to the end of the script, as in bash.
+ */
+export function heredocBodies(script: string): string[] {
+  const lines = script.split("\n");
+  const bodies: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const delimiter = HEREDOC_OPENER.exec(lines[i]!)?.[1];
+    if (delimiter === undefined) continue;
+    let end = i + 1;
+    while (end < lines.length && lines[end]!.trim() !== delimiter) end++;
+    bodies.push(lines.slice(i + 1, end).join("\n"));
+    i = end;
+  }
+  return bodies;
+}
 
 /** Build entries from a heredoc holding `{ "services": [{ "entry": { name, sentry, … } }] }`. */
 function listedServices(run: string): MatrixEntryFact[] {
   const out: MatrixEntryFact[] = [];
-  for (const m of run.matchAll(HEREDOC)) {
-    if (!m[2]!.includes('"services"')) continue;
+  for (const body of heredocBodies(run)) {
+    if (!body.includes('"services"')) continue;
     let data: unknown;
     try {
-      data = JSON.parse(m[2]!);
+      data = JSON.parse(body);
     } catch {
-      // Hand-edited into invalid JSON: still read the entries line by line.
-      for (const line of m[2]!.split("\n")) {
-        const name = /"entry":\{[^}]*?"name":"([^"]+)"/.exec(line)?.[1];
-        if (name) out.push({ name, sentry: /"entry":\{[^}]*?"sentry":true/.test(line) });
+      // Hand-edited into invalid JSON: still read the entries line by line, each entry up to its
+      // first "}" (a split, not a lazy regex, so a long line stays linear).
+      for (const line of body.split("\n")) {
+        const entry = line.split('"entry":{')[1]?.split("}")[0];
+        const name = entry === undefined ? undefined : /"name":"([^"]+)"/.exec(entry)?.[1];
+        if (name) out.push({ name, sentry: entry!.includes('"sentry":true') });
       }
       continue;
     }

@@ -11,13 +11,13 @@ import { join, relative } from "node:path";
 import { findDrift, type Drift } from "../check/check.ts";
 import { fixCommandFor } from "./fix-command.ts";
 import { EXIT, type CliIo, type CommonOptions } from "../cli-types.ts";
-import { type Diagnostic, formatDiagnosticAnnotation, formatDiagnosticText, hasErrors, JSON_SCHEMA_VERSION, sortDiagnostics } from "../diagnostics.ts";
+import { type Diagnostic, error, formatDiagnosticAnnotation, formatDiagnosticText, hasErrors, JSON_SCHEMA_VERSION, sortDiagnostics, warning } from "../diagnostics.ts";
 import { listWorkflowFiles, readIfExists, readTemplates, toPosix } from "../io.ts";
 import { TEMPLATE_FILES } from "../render/templates.ts";
 import { planAll } from "../plan/plan.ts";
 import { loadProject, type ProjectPaths } from "./project.ts";
 import type { Registry } from "../config/registry.ts";
-import { applyWriteSet, type WriteOp } from "../write-set.ts";
+import { applyWriteSet, findInterruptedWrites, type WriteOp } from "../write-set.ts";
 
 export interface GenerateOptions extends CommonOptions {
   check: boolean;
@@ -32,7 +32,7 @@ export type Preparation =
   | { status: "unmanaged"; paths: ProjectPaths; diagnostics: Diagnostic[]; blocked: Drift[] }
   /** GitHub's parser rejects a generated file: a generator bug. */
   | { status: "invalid"; paths: ProjectPaths; diagnostics: Diagnostic[]; invalid: Diagnostic[] }
-  | { status: "ready"; paths: ProjectPaths; diagnostics: Diagnostic[]; fileCount: number; written: string[]; deleted: string[]; writes: WriteOp[] };
+  | { status: "ready"; paths: ProjectPaths; diagnostics: Diagnostic[]; fileCount: number; written: string[]; deleted: string[]; leftovers: string[]; writes: WriteOp[] };
 
 export type Refusal = Exclude<Preparation, { status: "ready" }>;
 export type Ready = Extract<Preparation, { status: "ready" }>;
@@ -65,12 +65,7 @@ export async function prepareGeneration(options: GenerateOptions, io: CliIo, ext
   const toWrite = drifts.filter((d) => d.expected !== undefined);
   const toDelete = drifts.filter((d) => d.kind === "orphan");
   if (toWrite.length) {
-    const { validateTemplate, validateWorkflow } = await import("../render/validate.ts");
-    // A template the parser rejects is the user's mistake, named at its own file and line.
-    const templates: Record<string, string> = readTemplates(paths.templatesDir).texts ?? {};
-    const shownDir = toPosix(relative(paths.root, paths.templatesDir)) || "templates";
-    const badTemplates = (await Promise.all(Object.entries(TEMPLATE_FILES).map(([name, rel]) => validateTemplate(`${shownDir}/${rel}`, templates[name] ?? "steps: []\n")))).flat();
-    if (badTemplates.length) return { status: "config-error", paths, diagnostics: [...diagnostics, ...badTemplates] };
+    const { validateWorkflow } = await import("../render/validate.ts");
     // GitHub's own parser sees every file before any is written: a rejection is our bug.
     const invalid = (await Promise.all(toWrite.map((d) => validateWorkflow(d.path, d.expected!)))).flat();
     if (invalid.length) return { status: "invalid", paths, diagnostics, invalid };
@@ -82,7 +77,13 @@ export async function prepareGeneration(options: GenerateOptions, io: CliIo, ext
     fileCount: loaded.fileCount,
     written: toWrite.map((d) => d.path),
     deleted: toDelete.map((d) => d.path),
-    writes: [...toWrite.map((d) => ({ path: join(paths.root, d.path), content: d.expected! })), ...toDelete.map((d) => ({ path: join(paths.root, d.path), delete: true as const }))],
+    leftovers: loaded.leftovers,
+    writes: [
+      ...toWrite.map((d) => ({ path: join(paths.root, d.path), content: d.expected! })),
+      ...toDelete.map((d) => ({ path: join(paths.root, d.path), delete: true as const })),
+      // What an interrupted run left goes with this write set: healed in the same step.
+      ...loaded.leftovers.map((rel) => ({ path: join(paths.root, rel), delete: true as const })),
+    ],
   };
 }
 
@@ -116,23 +117,50 @@ export function reportWritten(p: Ready, options: GenerateOptions, io: CliIo): nu
   printDiagnostics(p.diagnostics, io, options.format);
   emitter(options, io, p.diagnostics)(p.written.length || p.deleted.length ? "written" : "unchanged", { written: p.written, deleted: p.deleted });
   if (options.format === "text") {
-    if (!p.written.length && !p.deleted.length) io.stdout(`${p.fileCount} workflows already up to date; nothing written.\n`);
+    if (!p.written.length && !p.deleted.length && !p.leftovers.length) io.stdout(`${p.fileCount} workflows already up to date; nothing written.\n`);
     for (const path of p.written) io.stdout(`wrote ${path}\n`);
     for (const path of p.deleted) io.stdout(`deleted ${path} (no longer produced by ${p.paths.configFile})\n`);
+    for (const path of p.leftovers) io.stdout(`removed ${path} (left by an interrupted run)\n`);
   }
   return EXIT.ok;
 }
 
-export type Classified = { paths: ProjectPaths; diagnostics: Diagnostic[]; registry: Registry | undefined; fileCount: number; drifts: Drift[] };
+export type Classified = { paths: ProjectPaths; diagnostics: Diagnostic[]; registry: Registry | undefined; fileCount: number; drifts: Drift[]; leftovers: string[] };
 
-/** Loads, generates and compares with the files under the root; writes nothing. */
+/** Loads, generates and compares with the disk: the part gen and --check share, so they agree. */
 export async function classify(options: GenerateOptions, io: CliIo, registryText?: string): Promise<Classified | Extract<Preparation, { status: "config-error" }>> {
   const { paths, result, diagnostics } = await loadProject(options, io, registryText);
-  if (hasErrors(diagnostics) || result.files.length === 0) return { status: "config-error", paths, diagnostics };
+  if (hasErrors(diagnostics)) return { status: "config-error", paths, diagnostics };
+  if (result.files.length === 0) {
+    const none = error("CONFIG_INVALID", "the registry produces no workflow", { file: paths.configFile, path: "environments", fix: "define at least one environment in environments" });
+    return { status: "config-error", paths, diagnostics: [...diagnostics, none] };
+  }
   const onDisk = new Map<string, string | undefined>();
   const others = listWorkflowFiles(paths.root);
   for (const p of new Set([...result.files.map((f) => f.path), ...others])) onDisk.set(p, readIfExists(join(paths.root, p)));
-  return { paths, diagnostics, registry: result.registry, fileCount: result.files.length, drifts: findDrift(result.files, onDisk, others) };
+  const drifts = findDrift(result.files, onDisk, others);
+  // A template GitHub's parser rejects is the user's mistake at its own file and line. Checked
+  // whenever a file would be written, by gen and --check alike, so they give the same answer; a
+  // tree in sync was generated from these very template texts (the banner hashes them).
+  if (drifts.some((d) => d.expected !== undefined)) {
+    const bad = await invalidTemplates(paths);
+    if (bad.length) return { status: "config-error", paths, diagnostics: [...diagnostics, ...bad] };
+  }
+  const leftovers = findInterruptedWrites(result.files.map((f) => join(paths.root, f.path))).map((p) => toPosix(relative(paths.root, p)));
+  const interrupted = leftovers.map((file) =>
+    warning("WRITE_INTERRUPTED", "left by a run that was interrupted while writing the workflows; a file it had not yet replaced is reported as out of date", {
+      file,
+      fix: `run \`${fixCommandFor(options, io).gen()}\`: it removes the leftover and rewrites what is out of date`,
+    }),
+  );
+  return { paths, diagnostics: [...diagnostics, ...interrupted], registry: result.registry, fileCount: result.files.length, drifts, leftovers };
+}
+
+async function invalidTemplates(paths: ProjectPaths): Promise<Diagnostic[]> {
+  const { validateTemplate } = await import("../render/validate.ts");
+  const templates: Record<string, string> = readTemplates(paths.templatesDir).texts ?? {};
+  const shownDir = toPosix(relative(paths.root, paths.templatesDir)) || "templates";
+  return (await Promise.all(Object.entries(TEMPLATE_FILES).map(([name, rel]) => validateTemplate(`${shownDir}/${rel}`, templates[name] ?? "steps: []\n")))).flat();
 }
 
 function emitter(options: GenerateOptions, io: CliIo, diagnostics: readonly Diagnostic[]): (status: string, extra?: Record<string, unknown>) => void {

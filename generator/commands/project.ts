@@ -10,6 +10,8 @@ import { generate, type GenerateResult } from "../generate.ts";
 import { loadRegistryModule, readIfExists, readTemplates, removeFile, toPosix, writeAtomic } from "../io.ts";
 import { locateInRegistry } from "../config/source-lines.ts";
 import { resolvePaths, type ProjectPaths } from "./paths.ts";
+import { describeThrown } from "../describe.ts";
+import { systemErrorDiagnostic } from "../error-boundary.ts";
 
 export { resolvePaths, type ProjectPaths } from "./paths.ts";
 
@@ -27,17 +29,35 @@ export async function loadProject(options: CommonOptions, io: CliIo, registryTex
     const missing = [error("USAGE", `--root ${options.root ?? paths.root}: no such folder`, { file: options.root ?? paths.root, fix: "pass the repository's folder (the one holding .github/workflows)" })];
     return { paths, result: { files: [], diagnostics: missing }, diagnostics: missing };
   }
-  const loaded = registryText === undefined ? await loadRegistryModule(paths.configPath, paths.configFile, paths.root) : await loadRegistryText(paths, registryText);
+  const loaded = await loadRegistry(paths, io.cwd, registryText);
   if (loaded.value === undefined) return { paths, result: { files: [], diagnostics: loaded.diagnostics }, diagnostics: loaded.diagnostics };
-  const templates = readTemplates(paths.templatesDir);
-  if (!templates.texts) return { paths, result: { files: [], diagnostics: templates.diagnostics }, diagnostics: templates.diagnostics };
   const shownTemplatesDir = toPosix(relative(paths.root, paths.templatesDir)) || "templates";
+  const templates = readTemplates(paths.templatesDir, shownTemplatesDir);
+  if (!templates.texts) return { paths, result: { files: [], diagnostics: templates.diagnostics }, diagnostics: templates.diagnostics };
   const result = generate({ registry: loaded.value, configFile: paths.configFile, templates: templates.texts, templatesDir: shownTemplatesDir });
   if (result.diagnostics.length === 0) return { paths, result, diagnostics: [] };
   // Registry problems get a line too, so an annotation marks it in the pull request.
   const source = registryText ?? readIfExists(paths.configPath) ?? "";
   const diagnostics = locateInRegistry(result.diagnostics, paths.configFile, source, loaded.value);
   return { paths, result: { ...result, diagnostics }, diagnostics };
+}
+
+/**
+ * The loader's answer, or its failure as a diagnostic: whatever it throws (the registry's own
+ * `throw null`, an unwritable cache, esbuild failing to start) is the registry's or the
+ * environment's problem, never a crash of this tool.
+ */
+async function loadRegistry(paths: ProjectPaths, cwd: string, registryText: string | undefined): ReturnType<typeof loadRegistryModule> {
+  try {
+    const loaded = registryText === undefined ? await loadRegistryModule(paths.configPath, paths.configFile, paths.root) : await loadRegistryText(paths, registryText);
+    if (loaded.value !== undefined || loaded.diagnostics.length) return loaded;
+    // No value and no word why (an empty file compiles to nothing): still the user's to fix.
+    return { diagnostics: [error("CONFIG_NO_DEFAULT_EXPORT", "the registry exports nothing (is the file empty?)", { file: paths.configFile, fix: "end the file with `export default defineConfig({ … })`" })] };
+  } catch (e) {
+    const environment = systemErrorDiagnostic(e, cwd);
+    if (environment) return { diagnostics: [{ ...environment, message: `loading the registry: ${environment.message}` }] };
+    return { diagnostics: [error("CONFIG_LOAD_FAILED", `the registry could not be loaded: ${describeThrown(e)}`, { file: paths.configFile, fix: "fix the error in the registry's code" })] };
+  }
 }
 
 async function loadRegistryText(paths: ProjectPaths, registryText: string): ReturnType<typeof loadRegistryModule> {

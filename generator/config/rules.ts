@@ -211,7 +211,7 @@ const placeholders: Rule = (registry, file) => {
     for (const name of placeholdersIn(text)) {
       const domain = name.startsWith("domains.") ? name.slice("domains.".length) : undefined;
       const envs = envName ? [envName] : Object.keys(registry.environments);
-      const missingIn = domain !== undefined ? envs.filter((e) => !(domain in (registry.environments[e]?.domains ?? {}))) : [];
+      const missingIn = domain !== undefined ? envs.filter((e) => !Object.hasOwn(registry.environments[e]?.domains ?? {}, domain)) : [];
       if (!allowed.includes(name) || missingIn.length)
         out.push(
           error("PLACEHOLDER_UNKNOWN", `unknown placeholder "{${name}}"${missingIn.length ? ` in environment ${missingIn.join(", ")}` : ""} (valid: ${listOptions(allowed.map((a) => `{${a}}`), 20)})`, {
@@ -231,7 +231,7 @@ const placeholders: Rule = (registry, file) => {
           out.push(error("ENVIRONMENT_UNKNOWN", `unknown environment "${env}" (known: ${listOptions(envs)})`, { file, path: `${path}.byEnvironment.${env}`, fix: "name an environment defined in environments" }));
         else if (typeof inner === "string") checkString(inner, `${path}.byEnvironment.${env}`, valid, env);
       }
-      for (const env of envs.filter((e) => !(e in v.byEnvironment)))
+      for (const env of envs.filter((e) => !Object.hasOwn(v.byEnvironment, e)))
         out.push(error("CONFIG_INVALID", `byEnvironment has no value for environment "${env}"`, { file, path: `${path}.byEnvironment`, fix: `add ${env}: "…"` }));
     }
   };
@@ -257,13 +257,14 @@ const secretReferences: Rule = (registry, file) => {
         out.push(error("CONFIG_INVALID_FORMAT", `"${ref}" is not a secret reference`, { file, path, fix: 'write "<group>" or "<group>/<key>"' }));
         return;
       }
-      const keys = registry.secretGroups[group];
+      // Own keys only: "constructor" must not find Object.prototype.constructor.
+      const keys = Object.hasOwn(registry.secretGroups, group) ? registry.secretGroups[group] : undefined;
       if (!keys) {
         out.push(error("SECRET_GROUP_UNKNOWN", `unknown secret group "${group}" (known: ${listOptions(groups)})`, { file, path, fix: "add the group to secretGroups, or name a defined one" }));
         return;
       }
       used.add(group);
-      if (key !== undefined && !(key in keys))
+      if (key !== undefined && !Object.hasOwn(keys, key))
         out.push(
           error("SECRET_KEY_UNDEFINED", `secret "${group}" has no key "${key}" (keys: ${listOptions(Object.keys(keys))})`, {
             file,

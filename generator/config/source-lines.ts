@@ -37,13 +37,30 @@ function lineAtOffset(text: string, offset: number): number {
  * there are diagnostics to show.
  */
 export function locateInRegistry(diagnostics: readonly Diagnostic[], file: string, text: string, registry: unknown): Diagnostic[] {
-  const services = ((registry as { services?: { name?: unknown }[] })?.services ?? []).map((s) => (typeof s?.name === "string" ? s.name : undefined));
+  const services = serviceNames(registry);
   return diagnostics.map((d) => {
     if (d.file !== file || d.line !== undefined || !d.path) return d;
     const segments = [...d.path.matchAll(/([A-Za-z_$][\w$-]*)|\[(\d+)\]|\["([^"]+)"\]/g)].map(([, key, index, quoted]) => ({ key: key ?? quoted, index }));
     const line = segments[0]?.key === "services" && segments[1]?.index !== undefined ? serviceLine(text, services, Number(segments[1].index), segments.slice(2)) : keysLine(text, segments);
     return line === undefined ? d : { ...d, line };
   });
+}
+
+/**
+ * The registry's service names, for finding each entry. The value is the user's: `services` may
+ * be a string, or a getter that throws; any doubt means no names, never an exception.
+ */
+function serviceNames(registry: unknown): (string | undefined)[] {
+  try {
+    const services = (registry as { services?: unknown } | null | undefined)?.services;
+    if (!Array.isArray(services)) return [];
+    return services.map((s: unknown) => {
+      const name = (s as { name?: unknown } | null | undefined)?.name;
+      return typeof name === "string" ? name : undefined;
+    });
+  } catch {
+    return [];
+  }
 }
 
 type Segment = { key: string | undefined; index: string | undefined };

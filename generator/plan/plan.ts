@@ -221,7 +221,7 @@ function phasesOf(units: DeployUnit[]): DeployPhase[] {
 function secretGroupsFor(registry: Registry, deployed: Service[]): SecretGroupPlan[] {
   const used = new Set(deployed.flatMap((s) => (s.secrets ?? []).map((ref) => ref.split("/")[0]!)));
   return [...used]
-    .filter((g) => registry.secretGroups[g])
+    .filter((g) => Object.hasOwn(registry.secretGroups, g))
     .sort()
     .map((name) => ({
       name,
@@ -234,7 +234,7 @@ function secretGroupsFor(registry: Registry, deployed: Service[]): SecretGroupPl
 /** Resolves placeholders for one environment. `{sha}` becomes an expression, never pasted text. */
 export function resolveValue(v: Value, envName: string, env: Environment, namespace: string): ResolvedValue {
   if (typeof v !== "string" && "byEnvironment" in v) {
-    const inner = v.byEnvironment[envName];
+    const inner = Object.hasOwn(v.byEnvironment, envName) ? v.byEnvironment[envName] : undefined;
     if (inner === undefined) throw new Error(`bug: byEnvironment has no ${envName} (rules should have caught it)`);
     return resolveValue(inner, envName, env, namespace);
   }
@@ -245,7 +245,8 @@ export function resolveValue(v: Value, envName: string, env: Environment, namesp
       if (name === "environment") return envName;
       if (name === "namespace") return namespace;
       if (name.startsWith("domains.")) {
-        const domain = env.domains[name.slice("domains.".length)];
+        const key = name.slice("domains.".length);
+        const domain = Object.hasOwn(env.domains, key) ? env.domains[key] : undefined;
         if (domain !== undefined) return domain;
       }
       throw new Error(`bug: unresolved placeholder {${name}} (rules should have caught it)`);

@@ -39,7 +39,14 @@ export function parseTemplate(text: string, file: string): { steps: Step[]; diag
       steps: [],
       diagnostics: doc.errors.map((e) => error("TEMPLATE_INVALID", `not valid YAML: ${e.message.split("\n")[0]}`, { file, ...at(e.pos[0]), fix: "correct the YAML syntax at this line" })),
     };
-  const result = templateFile.safeParse(doc.toJS());
+  // toJS refuses an alias bomb (a few lines of anchors expanding to millions of nodes) by throwing.
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { steps: [], diagnostics: [error("TEMPLATE_INVALID", `cannot be read as YAML: ${e instanceof Error ? e.message.split("\n")[0] : "its aliases expand too far"}`, { file, fix: "write the steps out without YAML aliases (*name)" })] };
+  }
+  const result = templateFile.safeParse(data);
   const diagnostics: Diagnostic[] = [];
   if (!result.success) {
     for (const issue of result.error.issues) {

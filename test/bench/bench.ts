@@ -17,6 +17,7 @@ import defaultRegistry from "../../services.config.ts";
 import { REPO } from "../support/repo.ts";
 import { benchPackage, printPackageFigures } from "./package-bench.ts";
 import { syntheticRegistry } from "./synthetic-registry.ts";
+import { pathologicalCheck } from "./pathological-check.ts";
 
 export interface Timed {
   label: string;
@@ -68,6 +69,7 @@ function main(): number {
       }
   }
   if (process.env.BENCH_SCALE !== "0") scale(Number(process.env.BENCH_SCALE_ROUNDS ?? 7));
+  if (process.env.BENCH_PATHOLOGICAL !== "0") pathologicalCheck(5);
   const max = process.env.BENCH_MAX_RATIO ? Number(process.env.BENCH_MAX_RATIO) : undefined;
   return failed || (max !== undefined && ratio > max) ? 1 : 0;
 }

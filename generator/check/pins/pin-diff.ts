@@ -21,7 +21,9 @@ export interface PinChange {
   generated: { ref: string; version?: string };
 }
 
-const USES = /^\s*(?:-\s+)?uses:\s*["']?([^@\s"'#]+)@([^\s"'#]+)["']?(?:\s+#\s*(\S.*?))?\s*$/;
+// The comment is matched greedily up to its last non-space: a lazy `.*?` before `\s*$` retried
+// the trailing spaces at every character, quadratic on a long committed line.
+const USES = /^\s*(?:-\s+)?uses:\s*["']?([^@\s"'#]+)@([^\s"'#]+)["']?(?:\s+#\s*(\S(?:.*\S)?))?\s*$/;
 /** The banner's hash line changes with every regeneration and is never a bot's doing. */
 const HASH_LINE = /^# gen:workflows inputs=/;
 
