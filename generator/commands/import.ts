@@ -14,7 +14,7 @@ import { type Diagnostic, formatDiagnosticText, hasErrors, sortDiagnostics } fro
 import { generate } from "../generate.ts";
 import { mergeWorkflows } from "../import/merge.ts";
 import { normalizeCommand, readWorkflow } from "../import/read-workflow.ts";
-import { execute, logicalLines } from "../import/shell-script.ts";
+import { execute } from "../import/shell-script.ts";
 import { listYamlFiles, readIfExists, readTemplates, toPosix, writeAtomic } from "../io.ts";
 import { resolvePaths } from "./project.ts";
 import { toolRoot } from "../scaffold/tool-root.ts";
@@ -109,7 +109,7 @@ function commandsOfTemplates(texts: Record<TemplateName, string>): Set<string> {
   for (const [name, rel] of Object.entries(TEMPLATE_FILES) as [TemplateName, string][]) {
     for (const step of parseTemplate(texts[name], rel).steps) {
       if (!step.run) continue;
-      for (const c of execute(logicalLines(step.run, 1)).commands) out.add(normalizeCommand(c.words));
+      for (const c of execute(step.run, 1).commands) out.add(normalizeCommand(c.words));
       // Commands the executor does not reach (inside `if <command>; then`, retry loops) still
       // count: a hand-written step that runs one of them is done by the template.
       for (const m of step.run.matchAll(/\bkubectl\s[^;|&\n]*/g)) out.add(normalizeCommand(m[0].replace(/["']/g, "").trim().split(/\s+/)));

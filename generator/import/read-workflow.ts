@@ -7,7 +7,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
 import { type Diagnostic, error, warning } from "../diagnostics.ts";
 import type { AzureLogin } from "../config/registry.ts";
-import { type ExecutedCommand, execute, logicalLines, normalizeExpression, substituteExpressions } from "./shell-script.ts";
+import { type ExecutedCommand, execute, normalizeExpression, substituteExpressions } from "./shell-script.ts";
 
 export interface Located {
   line: number;
@@ -177,7 +177,7 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
         continue;
       }
       if (ifText) unmappable(stepLine, `${label} has a condition (if: ${ifText}) the importer cannot carry over`);
-      const executed = execute(logicalLines(runText, firstLine));
+      const executed = execute(runText, firstLine, shellSeed(stepEnv));
       for (const u of executed.unknown) unmappable(u.line, `${label}: ${u.message}: ${u.text}`);
       const assumed = new Map<number, string[]>();
       for (const a of executed.assumptions) assumed.set(a.line, [...(assumed.get(a.line) ?? []), a.text]);
@@ -201,6 +201,11 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
   buildDeployOrder(events.filter((e) => e.cmd.words[0] === "kubectl"), facts, ctx, unmappable);
   for (const e of events) if (e.cmd.words[0] !== "kubectl" || (e.cmd.words[1] !== "apply" && e.cmd.words[1] !== "rollout")) unmappable(e.cmd.line, `command the importer cannot map: ${e.cmd.words.join(" ")}`);
   return facts;
+}
+
+/** The step's `env:` as shell variables (`env.X` keys as `X`), expressions normalized. */
+function shellSeed(stepEnv: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(stepEnv).map(([k, v]) => [k.replace(/^env\./, ""), v.replace(/\$\{\{[^}]*\}\}/g, (e) => normalizeExpression(e))]));
 }
 
 type LineOf = (node: unknown) => number;
@@ -260,7 +265,7 @@ function readBuildStep(runText: string, firstLine: number, facts: WorkflowFacts,
   };
   for (const b of facts.builds) {
     const text = substituteExpressions(runText, { "matrix.service.name": b.name, "matrix.service.path": b.path || `\${{ matrix.service.path }}`, "matrix.service": b.name });
-    const run = execute(logicalLines(text, firstLine));
+    const run = execute(text, firstLine);
     for (const u of run.unknown) once(u.line, `build script: ${u.message}: ${u.text}`);
     const versionSub = run.substitutions.find((s) => /^cat\s+\S+$/.test(s.command));
     if (versionSub) facts.versionFile ??= versionSub.command.split(/\s+/)[1]!.replace(/^["']|["']$/g, "");
@@ -318,7 +323,7 @@ function readSentryStep(step: Record<string, any>, runText: string, firstLine: n
   const env = (step.env ?? {}) as Record<string, unknown>;
   const token = typeof env.SENTRY_AUTH_TOKEN === "string" ? secretName(normalizeExpression(env.SENTRY_AUTH_TOKEN)) : undefined;
   const sample = facts.builds[0]?.name ?? "service";
-  const run = execute(logicalLines(substituteExpressions(runText, { "matrix.service.name": sample, "matrix.service": sample }), firstLine));
+  const run = execute(substituteExpressions(runText, { "matrix.service.name": sample, "matrix.service": sample }), firstLine);
   let environment: string | undefined;
   let releaseSuffix: string | undefined;
   const release = run.commands.flatMap((c) => c.words).find((w) => w.startsWith(`${sample}@`));

@@ -56,7 +56,7 @@ export function semanticsOf(text: string, listDir: (dir: string) => string[] = (
         ];
         sem.secretKeys[group[1]!] = [...new Set([...(sem.secretKeys[group[1]!] ?? []), ...keys])].sort();
       }
-      for (const executed of execute(logicalLines(run, 1)).commands) {
+      for (const executed of execute(run, 1).commands) {
         // The generated phases run each rollout wait through `start <name> <command…>` (a bounded pool).
         const cmd = executed.words[0] === "start" ? { ...executed, words: executed.words.slice(2) } : executed;
         if (cmd.words[0] !== "kubectl") continue;
@@ -129,7 +129,7 @@ function buildArgsOf(entry: Json, run: string, step: Json): Record<string, strin
   }
   // hand-written: the script's if/elif chain, run for this service
   const text = substituteExpressions(run, { "matrix.service.name": entry.name, "matrix.service.path": entry.path ?? "", "matrix.service": entry.name });
-  for (const cmd of execute(logicalLines(text, 1)).commands) {
+  for (const cmd of execute(text, 1).commands) {
     if (cmd.words[0] !== "docker" || cmd.words[1] !== "build") continue;
     cmd.words.forEach((w, i) => {
       if (w !== "--build-arg") return;
