@@ -5,9 +5,11 @@
  * its file:line; nothing is dropped silently. Pure: the caller passes the text and a folder lister.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
-import { type Diagnostic, error, warning } from "../diagnostics.ts";
+import { error, warning } from "../diagnostics.ts";
 import type { AzureLogin } from "../config/registry.ts";
-import { type ExecutedCommand, execute, normalizeExpression, substituteExpressions } from "./shell-script.ts";
+import type { ImportDiagnostic } from "./findings.ts";
+import { applyTargets, GUARD_MESSAGE, isExistenceGuard, RECOGNIZED_MESSAGES, recognize } from "./recognize.ts";
+import { type ExecutedCommand, execute, normalizeExpression, type ScriptEvents, substituteExpressions } from "./shell-script.ts";
 
 export interface Located {
   line: number;
@@ -51,7 +53,9 @@ export interface WorkflowFacts {
   ingress?: { path: string } & Located;
   /** Cluster steps the templates already do, by normalized command text. */
   templateCovered: ({ command: string } & Located)[];
-  diagnostics: Diagnostic[];
+  diagnostics: ImportDiagnostic[];
+  /** Script lines the reading accounted for: mapped, reported, or shell structure (keywords, branches not taken). */
+  accounted: Set<number>;
 }
 
 export interface ReadContext {
@@ -95,15 +99,23 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
     deployed: {},
     templateCovered: [],
     diagnostics: [],
+    accounted: new Set(),
   };
   const unmappable = (line: number, message: string, fix?: string): void => {
     facts.diagnostics.push(error("IMPORT_UNMAPPABLE", message, { file, line, fix: fix ?? "carry it over by hand (templates/deploy/ for cluster steps), or remove it" }));
   };
-  const notCarried = (line: number, message: string): void => {
-    facts.diagnostics.push(warning("IMPORT_NOT_CARRIED_OVER", message, { file, line }));
+  const notCarried = (line: number, message: string, kind?: string, detail?: string): void => {
+    facts.diagnostics.push({ ...warning("IMPORT_NOT_CARRIED_OVER", message, { file, line }), ...(kind ? { kind } : {}), ...(detail ? { detail } : {}) });
   };
   if (doc.errors.length) {
     for (const e of doc.errors) unmappable(lineCounter.linePos(e.pos[0]).line, `not valid YAML: ${e.message.split("\n")[0]}`, "fix the YAML first");
+    return facts;
+  }
+  try {
+    // Expands every alias once, within the yaml library's limit, before any part is read.
+    doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    unmappable(1, `the YAML cannot be read: ${(e as Error).message}`, "write the workflow without YAML alias chains");
     return facts;
   }
   const root = doc.contents;
@@ -178,7 +190,8 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
       }
       if (ifText) unmappable(stepLine, `${label} has a condition (if: ${ifText}) the importer cannot carry over`);
       const executed = execute(runText, firstLine, shellSeed(stepEnv));
-      for (const u of executed.unknown) unmappable(u.line, `${label}: ${u.message}: ${u.text}`);
+      for (const l of executed.accounted) facts.accounted.add(l);
+      readUnknowns(executed, label, unmappable, notCarried);
       const assumed = new Map<number, string[]>();
       for (const a of executed.assumptions) assumed.set(a.line, [...(assumed.get(a.line) ?? []), a.text]);
       for (const [line, conds] of assumed)
@@ -189,13 +202,32 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
       if (executed.commands.some((c) => c.words[0] === "envsubst")) {
         for (const [k, v] of Object.entries((step.env ?? {}) as Record<string, unknown>)) facts.manifestVariables.push({ name: k, value: String(v), line: stepLine });
       }
+      const guards = new Map<number, string>();
       for (const cmd of executed.commands) {
+        if (cmd.guard && isExistenceGuard(cmd.guard.text)) guards.set(cmd.guard.line, cmd.guard.text);
         if (ctx.templateCommands.has(normalizeCommand(cmd.words))) {
           facts.templateCovered.push({ command: normalizeCommand(cmd.words), line: cmd.line });
           continue;
         }
-        if (!readDeployCommand(cmd, facts, unmappable, notCarried)) events.push({ cmd, stepLine });
+        const known = recognize(cmd);
+        if (known) {
+          // The existence check of an install-if-absent guard is reported with the guard.
+          if (known.verdict !== "control" && !(cmd.inCondition && cmd.guard && isExistenceGuard(cmd.guard.text)))
+            notCarried(cmd.line, known.message, known.kind, cmd.words.join(" "));
+          continue;
+        }
+        if (cmd.onFailureOf !== undefined) {
+          unmappable(cmd.line, `runs only when the command at line ${cmd.onFailureOf} fails: ${cmd.words.join(" ")}`, "the generated deploy stops at the first failure and names it; carry a clean-up over by hand (templates/deploy/post-deploy.yml) if you need one");
+          continue;
+        }
+        if (cmd.heredoc) {
+          unmappable(cmd.line, `applies or writes an inline file (heredoc): ${[cmd.words, ...cmd.pipedTo].map((p) => p.join(" ")).join(" | ")}`, "commit the file as a manifest in the service's folder, or move the step to templates/deploy/");
+          continue;
+        }
+        if (!readDeployCommand(cmd, facts, unmappable)) events.push({ cmd, stepLine });
       }
+      for (const [line, text] of guards) notCarried(line, GUARD_MESSAGE, "install-if-absent", text);
+      for (const s of executed.substitutions) readSubstitution(s, notCarried);
     }
   }
   buildDeployOrder(events.filter((e) => e.cmd.words[0] === "kubectl"), facts, ctx, unmappable);
@@ -208,6 +240,22 @@ function shellSeed(stepEnv: Readonly<Record<string, string>>): Record<string, st
   return Object.fromEntries(Object.entries(stepEnv).map(([k, v]) => [k.replace(/^env\./, ""), v.replace(/\$\{\{[^}]*\}\}/g, (e) => normalizeExpression(e))]));
 }
 
+/** Undecidable conditions and syntax errors; a secret check or an existence check is done by the generated workflow. */
+function readUnknowns(executed: ScriptEvents, label: string, unmappable: Report, notCarried: NotCarried): void {
+  for (const u of executed.unknown) {
+    if (/\$\(\s*kubectl\s+get\s+secrets?\b/.test(u.text)) notCarried(u.line, RECOGNIZED_MESSAGES.secretCheck, "secret-check", u.text);
+    else if (/\$\(\s*kubectl\s+get\b/.test(u.text)) notCarried(u.line, GUARD_MESSAGE, "install-if-absent", u.text);
+    else unmappable(u.line, `${label}: ${u.message}: ${u.text}`);
+  }
+}
+
+/** `X=$(…)`: a read-only kubectl query is not needed; the version file and the commit are mapped where they are used. */
+function readSubstitution(s: ScriptEvents["substitutions"][number], notCarried: NotCarried): void {
+  if (/^kubectl\s+get\s+secrets?\b/.test(s.command)) notCarried(s.line, RECOGNIZED_MESSAGES.secretCheck, "secret-check", s.command);
+  else if (/^kubectl\s+(get|describe|logs)\b/.test(s.command)) notCarried(s.line, RECOGNIZED_MESSAGES.readOnly, "read-only", s.command);
+}
+
+type NotCarried = (line: number, message: string, kind?: string, detail?: string) => void;
 type LineOf = (node: unknown) => number;
 type Report = (line: number, message: string, fix?: string) => void;
 
@@ -344,7 +392,7 @@ function readSentryStep(step: Record<string, any>, runText: string, firstLine: n
 }
 
 /** Returns true when the command was consumed (or is a deploy event the caller orders). */
-function readDeployCommand(cmd: ExecutedCommand, facts: WorkflowFacts, unmappable: Report, notCarried: Report): boolean {
+function readDeployCommand(cmd: ExecutedCommand, facts: WorkflowFacts, unmappable: Report): boolean {
   const w = cmd.words;
   const flag = (name: string): string | undefined => {
     const i = w.indexOf(name);
@@ -367,12 +415,6 @@ function readDeployCommand(cmd: ExecutedCommand, facts: WorkflowFacts, unmappabl
     return true;
   }
   if (tool !== "kubectl") {
-    if (["envsubst", "mv", "cp", "cat", "rm"].includes(tool ?? "")) return true; // manifest rendering: the generator renders them itself
-    if (["echo", "true", "sleep", "set", ":"].includes(tool ?? "")) return true;
-    if (["pnpm", "npm", "yarn"].includes(tool ?? "")) {
-      notCarried(cmd.line, `${w.join(" ")} is not carried over: the generated build runs docker only`);
-      return true;
-    }
     return false;
   }
   if (sub === "create" && obj === "namespace") {
@@ -403,16 +445,12 @@ function readDeployCommand(cmd: ExecutedCommand, facts: WorkflowFacts, unmappabl
     return true;
   }
   if (sub === "apply" || (sub === "rollout" && obj === "status")) return false; // ordered by buildDeployOrder
-  if (["get", "describe", "logs", "top", "wait", "version", "cluster-info"].includes(sub ?? "")) {
-    notCarried(cmd.line, `kubectl ${sub} (read-only) is not carried over: templates/deploy/post-deploy.yml shows the deployment status`);
-    return true;
-  }
   return false;
 }
 
 /** kubectl apply / rollout lines, in order -> phases: a service applied after a wait starts a new phase. */
 function buildDeployOrder(events: { cmd: ExecutedCommand }[], facts: WorkflowFacts, ctx: ReadContext, unmappable: Report): void {
-  const applies = events.flatMap(({ cmd }) => (cmd.words[1] === "apply" ? applyPaths(cmd.words) : []));
+  const applies = events.flatMap(({ cmd }) => (cmd.words[1] === "apply" ? applyTargets(cmd.words) : []));
   facts.manifestsRoot = inferManifestsRoot(applies) ?? facts.manifestsRoot;
   const rootPrefix = `${facts.manifestsRoot}/`;
   let current: string[] = [];
@@ -449,7 +487,7 @@ function buildDeployOrder(events: { cmd: ExecutedCommand }[], facts: WorkflowFac
       awaited = true;
       continue;
     }
-    for (const raw of applyPaths(cmd.words)) {
+    for (const raw of applyTargets(cmd.words)) {
       const path = raw.replace(/^\.\//, "");
       if (!path.startsWith(rootPrefix)) {
         unmappable(cmd.line, `kubectl apply -f ${raw} is outside the manifests folder ${facts.manifestsRoot}/`, "move it to templates/deploy/cluster-prerequisites.yml or post-deploy.yml");
@@ -504,15 +542,6 @@ function buildDeployOrder(events: { cmd: ExecutedCommand }[], facts: WorkflowFac
     }
   }
   closePhase();
-}
-
-function applyPaths(words: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 2; i < words.length; i++) {
-    if (words[i] === "-f" || words[i] === "--filename") out.push(words[++i] ?? "");
-    else if (words[i]!.startsWith("--filename=") || words[i]!.startsWith("-f=")) out.push(words[i]!.split("=").slice(1).join("="));
-  }
-  return out.filter((p) => p && p !== "-");
 }
 
 /** The folder most service folders are in: `infra/k8s` for `infra/k8s/<service>/`. */
