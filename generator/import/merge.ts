@@ -4,7 +4,8 @@
  * wherever that keeps each environment doing what it did, and every such place gets a
  * diagnostic (file:line) and an `// import:` comment in the written registry.
  */
-import { type Diagnostic, error, warning } from "../diagnostics.ts";
+import { error, warning } from "../diagnostics.ts";
+import type { ImportDiagnostic } from "./findings.ts";
 import { KIND_ORDER } from "../config/kinds.ts";
 import type { CronJob, DeployKind, Environment, OneTimeJob, Registry, Service, Value } from "../config/registry.ts";
 import { inferDomains, withDomainPlaceholders } from "./domains.ts";
@@ -23,7 +24,7 @@ export interface ImportedRegistry {
   /** Services whose `secrets` is the shared constant (written as `secrets: importedSecretGroups`). */
   sharedSecretServices: Set<string>;
   comments: ImportComments;
-  diagnostics: Diagnostic[];
+  diagnostics: ImportDiagnostic[];
 }
 
 export const SHARED_SECRETS_CONSTANT = "importedSecretGroups";
@@ -40,7 +41,7 @@ const DEFAULT_TIMEOUT = 180;
 export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedRegistry {
   const envNames = inputs.map((i) => i.name);
   const primary = inputs[0]!;
-  const diagnostics: Diagnostic[] = inputs.flatMap((i) => i.facts.diagnostics);
+  const diagnostics: ImportDiagnostic[] = inputs.flatMap((i) => i.facts.diagnostics);
   const comments: ImportComments = new Map();
   const comment = (where: string, text: string): void => {
     const list = comments.get(where) ?? [];
@@ -148,14 +149,23 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
     const timeouts = present.map((p) => p.facts.deployed[name]!.timeoutSeconds ?? DEFAULT_TIMEOUT);
     const timeout = Math.max(...timeouts);
     if (timeout !== DEFAULT_TIMEOUT) service.rolloutTimeoutSeconds = timeout;
-    if (new Set(timeouts).size > 1) differ(present[0]!, present[0]!.facts.deployed[name]!.line, `"${name}" rollout timeouts differ (${present.map((p, k) => `${p.name} ${timeouts[k]}s`).join(", ")})`, `used the longest, ${timeout}s`, where);
+    if (new Set(timeouts).size > 1)
+      diagnostics.push({
+        ...warning("IMPORT_ENVIRONMENTS_DIFFER", `rollout timeouts differ (${present.map((p, k) => `${p.name} ${timeouts[k]}s`).join(", ")})`, { file: present[0]!.facts.file, line: present[0]!.facts.deployed[name]!.line, fix: `used the longest, ${timeout}s` }),
+        kind: "rollout-timeout",
+        subject: name,
+      });
     for (const p of present) {
       const swallowed = p.facts.deployed[name]!.swallowed;
       if (!swallowed.length) continue;
       const others = present.filter((o) => o !== p && o.facts.deployed[name]!.swallowed.length === 0);
-      const message = `"${name}": a failed apply or rollout is ignored with || true in ${p.name}${others.length ? ` but not in ${onlyIn(others)}` : ""}`;
-      diagnostics.push(warning(others.length ? "IMPORT_ENVIRONMENTS_DIFFER" : "IMPORT_NOT_CARRIED_OVER", message, { file: p.facts.file, line: swallowed[0]!, fix: "not carried over: the generated deploy fails on any error (the safe side); limit the service with environments: if it must not block" }));
-      comment(where, `${message}; the generated deploy fails on errors instead`);
+      // One finding per environment and kind, listing the services (see findings.ts).
+      const message = `${p.name} ignores a failed apply or rollout (\`|| true\`)${others.length ? ` where ${onlyIn(others)} does not` : ""}: not carried over`;
+      diagnostics.push({
+        ...warning(others.length ? "IMPORT_ENVIRONMENTS_DIFFER" : "IMPORT_NOT_CARRIED_OVER", message, { file: p.facts.file, line: swallowed[0]!, fix: "the generated deploy fails on any error (the safe side); limit a service with environments: if it must not block" }),
+        kind: "swallowed-failure",
+        subject: name,
+      });
     }
 
     // cronjobs and one-time jobs: the union, each limited to the environments that applied it
@@ -182,7 +192,12 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
     if (sentryIn.length && isBuilt(name)) {
       service.sentry = true;
       const missing = present.filter((p) => !sentryIn.includes(p));
-      if (missing.length) differ(sentryIn[0]!, sentryIn[0]!.facts.sentry!.line, `"${name}" gets a Sentry release in ${onlyIn(sentryIn)} only`, "kept (union): every environment now creates its release", where);
+      if (missing.length)
+        diagnostics.push({
+          ...warning("IMPORT_ENVIRONMENTS_DIFFER", `a Sentry release is created in ${onlyIn(sentryIn)} only`, { file: sentryIn[0]!.facts.file, line: sentryIn[0]!.facts.sentry!.line, fix: "kept (union): every environment now creates its release" }),
+          kind: "sentry-one-environment",
+          subject: name,
+        });
     }
 
     // build arguments

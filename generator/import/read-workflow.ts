@@ -180,7 +180,7 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
       const uses = (re: RegExp): boolean => re.test(runText);
 
       if (uses(/\bdocker\s+build\b/)) {
-        readBuildStep(runText, firstLine, facts, unmappable);
+        readBuildStep(runText, firstLine, stepEnv, facts, unmappable);
         if (ifText) unmappable(stepLine, `${label} runs only if ${ifText}; the generated build runs for every matrix entry`);
         continue;
       }
@@ -188,34 +188,37 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
         readSentryStep(step, runText, firstLine, stepLine, facts, unmappable);
         continue;
       }
-      if (ifText) unmappable(stepLine, `${label} has a condition (if: ${ifText}) the importer cannot carry over`);
       const executed = execute(runText, firstLine, shellSeed(stepEnv));
       for (const l of executed.accounted) facts.accounted.add(l);
-      readUnknowns(executed, label, unmappable, notCarried);
       const assumed = new Map<number, string[]>();
       for (const a of executed.assumptions) assumed.set(a.line, [...(assumed.get(a.line) ?? []), a.text]);
       for (const [line, conds] of assumed)
         facts.diagnostics.push(
           warning("IMPORT_ASSUMPTION", `file test${conds.length > 1 ? ` (${conds.length} loop iterations)` : ""} "${conds[0]}" assumed true: the generated workflow applies the folder of every registered service unconditionally`, { file, line }),
         );
-      for (const e of executed.exports) if (executed.commands.some((c) => c.words[0] === "envsubst")) facts.manifestVariables.push({ name: e.name, value: e.value, line: e.line });
-      if (executed.commands.some((c) => c.words[0] === "envsubst")) {
-        for (const [k, v] of Object.entries((step.env ?? {}) as Record<string, unknown>)) facts.manifestVariables.push({ name: k, value: String(v), line: stepLine });
-      }
+      const renders = executed.commands.some((c) => c.words[0] === "envsubst");
+      for (const e of executed.exports) if (renders) facts.manifestVariables.push({ name: e.name, value: e.value, line: e.line });
+      if (renders) for (const [k, v] of Object.entries((step.env ?? {}) as Record<string, unknown>)) facts.manifestVariables.push({ name: k, value: String(v), line: stepLine });
+
+      // Commands nothing maps; with an `if:` on the step they are reported once, with the condition.
+      const unmapped: ExecutedCommand[] = [];
+      let deploys = false;
       const guards = new Map<number, string>();
+      const before = facts.diagnostics.length;
       for (const cmd of executed.commands) {
-        if (cmd.guard && isExistenceGuard(cmd.guard.text)) guards.set(cmd.guard.line, cmd.guard.text);
+        const existence = cmd.guard && isExistenceGuard(cmd.guard.text) ? cmd.guard : undefined;
+        if (existence) guards.set(existence.line, existence.text);
         if (ctx.templateCommands.has(normalizeCommand(cmd.words))) {
           facts.templateCovered.push({ command: normalizeCommand(cmd.words), line: cmd.line });
           continue;
         }
-        const known = recognize(cmd);
+        const known = recognize(cmd) ?? (existence && CLUSTER_COMPONENT.test(existence.text) ? recognizeAsPrerequisite() : undefined);
         if (known) {
           // The existence check of an install-if-absent guard is reported with the guard.
-          if (known.verdict !== "control" && !(cmd.inCondition && cmd.guard && isExistenceGuard(cmd.guard.text)))
-            notCarried(cmd.line, known.message, known.kind, cmd.words.join(" "));
+          if (known.verdict !== "control" && !(cmd.inCondition && existence)) notCarried(cmd.line, known.message, known.kind, cmd.words.join(" "));
           continue;
         }
+        if (cmd.words[0] === "sed" && readSed(cmd, facts, unmappable)) continue;
         if (cmd.onFailureOf !== undefined) {
           unmappable(cmd.line, `runs only when the command at line ${cmd.onFailureOf} fails: ${cmd.words.join(" ")}`, "the generated deploy stops at the first failure and names it; carry a clean-up over by hand (templates/deploy/post-deploy.yml) if you need one");
           continue;
@@ -224,14 +227,32 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
           unmappable(cmd.line, `applies or writes an inline file (heredoc): ${[cmd.words, ...cmd.pipedTo].map((p) => p.join(" ")).join(" | ")}`, "commit the file as a manifest in the service's folder, or move the step to templates/deploy/");
           continue;
         }
-        if (!readDeployCommand(cmd, facts, unmappable)) events.push({ cmd, stepLine });
+        if (readDeployCommand(cmd, facts, unmappable)) {
+          if (cmd.swallowed) notCarried(cmd.line, SWALLOWED_MESSAGE, "swallowed-failure", cmd.words.join(" "));
+          continue;
+        }
+        if (cmd.words[0] === "kubectl" && (cmd.words[1] === "apply" || cmd.words[1] === "rollout")) {
+          deploys = true;
+          events.push({ cmd, stepLine });
+        } else unmapped.push(cmd);
       }
       for (const [line, text] of guards) notCarried(line, GUARD_MESSAGE, "install-if-absent", text);
-      for (const s of executed.substitutions) readSubstitution(s, notCarried);
+      for (const sub of executed.substitutions) readSubstitution(sub, notCarried);
+      readUnknowns(executed, label, facts.diagnostics.slice(before), unmappable, notCarried);
+      if (ifText && (unmapped.length || deploys)) {
+        const what = unmapped.length ? `: ${[...new Set(unmapped.map((c) => c.words.slice(0, 3).join(" ")))].join("; ")}` : "";
+        unmappable(stepLine, `${label} runs only if ${ifText}${what}`, "the generated deploy has no conditional steps: carry it over by hand (templates/deploy/post-deploy.yml runs after every deploy)");
+      } else {
+        // One finding per line and program: a loop calling curl for three URLs is one construct.
+        const byLine = new Map<string, ExecutedCommand[]>();
+        for (const cmd of unmapped) byLine.set(`${cmd.line} ${cmd.words[0]}`, [...(byLine.get(`${cmd.line} ${cmd.words[0]}`) ?? []), cmd]);
+        for (const list of byLine.values())
+          unmappable(list[0]!.line, `command the importer cannot map: ${list[0]!.words.join(" ")}${list.length > 1 ? ` (and ${list.length - 1} more run${list.length > 2 ? "s" : ""} of ${list[0]!.words[0]} on this line)` : ""}`);
+      }
     }
   }
-  buildDeployOrder(events.filter((e) => e.cmd.words[0] === "kubectl"), facts, ctx, unmappable);
-  for (const e of events) if (e.cmd.words[0] !== "kubectl" || (e.cmd.words[1] !== "apply" && e.cmd.words[1] !== "rollout")) unmappable(e.cmd.line, `command the importer cannot map: ${e.cmd.words.join(" ")}`);
+  buildDeployOrder(events.map((e) => ({ cmd: e.cmd })), facts, ctx, unmappable);
+  dedupe(facts);
   return facts;
 }
 
@@ -240,13 +261,51 @@ function shellSeed(stepEnv: Readonly<Record<string, string>>): Record<string, st
   return Object.fromEntries(Object.entries(stepEnv).map(([k, v]) => [k.replace(/^env\./, ""), v.replace(/\$\{\{[^}]*\}\}/g, (e) => normalizeExpression(e))]));
 }
 
-/** Undecidable conditions and syntax errors; a secret check or an existence check is done by the generated workflow. */
-function readUnknowns(executed: ScriptEvents, label: string, unmappable: Report, notCarried: NotCarried): void {
+/**
+ * Undecidable conditions and syntax errors. A test of a secret (`[ -z "$(kubectl get secret …)" ]`,
+ * `[ -z "${!name}" ]`) or an existence check is done by the generated workflow; in a step that
+ * checks secrets, its other conditions (counting what is missing) belong to that check.
+ */
+function readUnknowns(executed: ScriptEvents, label: string, stepFindings: readonly ImportDiagnostic[], unmappable: Report, notCarried: NotCarried): void {
+  const isSecretCheck = (text: string): boolean => /\$\(\s*kubectl\s+get\s+secrets?\b/.test(text) || /^\[\[? -[zn] \$\{!/.test(text);
+  const checksSecrets = stepFindings.some((d) => d.kind === "secret-check") || executed.unknown.some((u) => isSecretCheck(u.expanded ?? u.text));
   for (const u of executed.unknown) {
-    if (/\$\(\s*kubectl\s+get\s+secrets?\b/.test(u.text)) notCarried(u.line, RECOGNIZED_MESSAGES.secretCheck, "secret-check", u.text);
-    else if (/\$\(\s*kubectl\s+get\b/.test(u.text)) notCarried(u.line, GUARD_MESSAGE, "install-if-absent", u.text);
+    const text = u.expanded ?? u.text;
+    if (isSecretCheck(text) || (checksSecrets && !u.message.startsWith("shell syntax error"))) notCarried(u.line, RECOGNIZED_MESSAGES.secretCheck, "secret-check", u.text);
+    else if (/\$\(\s*kubectl\s+get\b/.test(text)) notCarried(u.line, GUARD_MESSAGE, "install-if-absent", u.text);
     else unmappable(u.line, `${label}: ${u.message}: ${u.text}`);
   }
+}
+
+/** The same finding at the same line (a function called twenty times) is reported once. */
+function dedupe(facts: WorkflowFacts): void {
+  const seen = new Set<string>();
+  facts.diagnostics = facts.diagnostics.filter((d) => {
+    const key = `${d.code}|${d.line}|${d.message}|${d.kind ?? ""}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * `sed -i "s|\${VAR}|value|g" manifests`: a manifest variable set by rewriting, which the registry
+ * says as manifestVariables. Any other rewrite cannot be expressed (envsubst renders `${VAR}` only).
+ */
+function readSed(cmd: ExecutedCommand, facts: WorkflowFacts, unmappable: Report): boolean {
+  const script = cmd.words.slice(1).find((w) => /^s(.)/.test(w) && !w.startsWith("-"));
+  const m = script ? /^s(.)(.*?)\1(.*?)\1g?$/.exec(script) : null;
+  const variable = m ? /^\\?\$\\?\{([A-Za-z_][A-Za-z0-9_]*)\\?\}$/.exec(m[2]!) : null;
+  if (m && variable && !/[\\$]/.test(m[3]!.replace(/\$\{\{[^}]*\}\}/g, ""))) {
+    facts.manifestVariables.push({ name: variable[1]!, value: m[3]!, line: cmd.line });
+    return true;
+  }
+  unmappable(
+    cmd.line,
+    `rewrites manifests with sed (${script ?? cmd.words.slice(1).join(" ")}): the generated workflow renders manifests with envsubst, which replaces \${NAME} only`,
+    m ? `write the placeholder as \${NAME} in the manifests and set NAME in the environment's manifestVariables` : undefined,
+  );
+  return true;
 }
 
 /** `X=$(…)`: a read-only kubectl query is not needed; the version file and the commit are mapped where they are used. */
@@ -256,6 +315,10 @@ function readSubstitution(s: ScriptEvents["substitutions"][number], notCarried: 
 }
 
 type NotCarried = (line: number, message: string, kind?: string, detail?: string) => void;
+
+const CLUSTER_COMPONENT = /ingress-nginx|cert-manager|jetstack/;
+const SWALLOWED_MESSAGE = "ignores a failure with `|| true`: not carried over; the generated deploy fails on any error (the safe side)";
+const recognizeAsPrerequisite = () => ({ verdict: "done" as const, kind: "cluster-prerequisite", message: RECOGNIZED_MESSAGES.clusterPrerequisite });
 type LineOf = (node: unknown) => number;
 type Report = (line: number, message: string, fix?: string) => void;
 
@@ -305,15 +368,17 @@ function readUsesStep(step: Record<string, any>, node: YAMLMap, line: number, la
 }
 
 /** Evaluates the build script once per matrix entry: its if/elif chain picks that entry's build arguments. */
-function readBuildStep(runText: string, firstLine: number, facts: WorkflowFacts, unmappable: Report): void {
+function readBuildStep(runText: string, firstLine: number, stepEnv: Readonly<Record<string, string>>, facts: WorkflowFacts, unmappable: Report): void {
   const reported = new Set<string>();
   const once = (line: number, message: string): void => {
     if (!reported.has(`${line}:${message}`)) unmappable(line, message);
     reported.add(`${line}:${message}`);
   };
   for (const b of facts.builds) {
-    const text = substituteExpressions(runText, { "matrix.service.name": b.name, "matrix.service.path": b.path || `\${{ matrix.service.path }}`, "matrix.service": b.name });
-    const run = execute(text, firstLine);
+    const matrix = { "matrix.service.name": b.name, "matrix.service.path": b.path || `\${{ matrix.service.path }}`, "matrix.service": b.name };
+    const text = substituteExpressions(runText, matrix);
+    const seed = shellSeed(Object.fromEntries(Object.entries(stepEnv).map(([k, v]) => [k, substituteExpressions(v, matrix)])));
+    const run = execute(text, firstLine, seed);
     for (const u of run.unknown) once(u.line, `build script: ${u.message}: ${u.text}`);
     const versionSub = run.substitutions.find((s) => /^cat\s+\S+$/.test(s.command));
     if (versionSub) facts.versionFile ??= versionSub.command.split(/\s+/)[1]!.replace(/^["']|["']$/g, "");
@@ -322,7 +387,7 @@ function readBuildStep(runText: string, firstLine: number, facts: WorkflowFacts,
     for (const cmd of run.commands) {
       const [tool, sub] = cmd.words;
       if (tool !== "docker") {
-        if (!["echo", "true", "set"].includes(tool ?? "")) once(cmd.line, `build script runs a command the importer cannot map: ${cmd.words.join(" ")}`);
+        if (!recognize(cmd)) once(cmd.line, `build script runs a command the importer cannot map: ${cmd.words.join(" ")}`);
         continue;
       }
       if (sub === "build" || (sub === "buildx" && cmd.words[2] === "build")) {
@@ -360,11 +425,20 @@ function readBuildStep(runText: string, firstLine: number, facts: WorkflowFacts,
 
 function readSentryStep(step: Record<string, any>, runText: string, firstLine: number, stepLine: number, facts: WorkflowFacts, unmappable: Report): void {
   let services = facts.builds.map((b) => b.name);
-  if (typeof step.if === "string") {
+  const listed = typeof step.if === "string" ? /^contains\(\s*fromJSON\(\s*'(\[[^']*\])'\s*\)\s*,\s*matrix\.service(?:\.name)?\s*\)$/.exec(step.if.replace(/^\$\{\{\s*|\s*\}\}$/g, "").trim()) : null;
+  let parsedList: string[] | undefined;
+  try {
+    const list = listed ? (JSON.parse(listed[1]!) as unknown) : undefined;
+    if (Array.isArray(list) && list.every((x) => typeof x === "string")) parsedList = list;
+  } catch {
+    parsedList = undefined;
+  }
+  if (parsedList) services = parsedList;
+  else if (typeof step.if === "string") {
     const cond = step.if.replace(/^\$\{\{\s*|\s*\}\}$/g, "");
     const names = cond.split("||").map((part: string) => /^\(?\s*matrix\.service(?:\.name)?\s*==\s*['"]([^'"]+)['"]\s*\)?$/.exec(part.trim())?.[1]);
     if (names.some((n: string | undefined) => n === undefined)) {
-      unmappable(stepLine, `Sentry condition is not a chain of \`matrix.service.name == '…'\` joined by ||: ${step.if}`);
+      unmappable(stepLine, `Sentry condition is not a chain of \`matrix.service.name == '…'\` joined by || (nor contains(fromJSON('[…]'), matrix.service.name)): ${step.if}`);
       services = [];
     } else services = names as string[];
   }
@@ -380,6 +454,12 @@ function readSentryStep(step: Record<string, any>, runText: string, firstLine: n
   for (const c of run.commands) {
     const i = c.words.findIndex((w) => w === "-e" || w === "--env");
     if (c.words[0] === "sentry-cli" && c.words.includes("deploys") && i !== -1) environment = c.words[i + 1];
+  }
+  // A later step that only records deploys (a loop in the deploy job) adds the environment.
+  const createsReleases = run.commands.some((c) => c.words[0] === "sentry-cli" && c.words[1] === "releases" && c.words[2] === "new");
+  if (facts.sentry && !createsReleases) {
+    facts.sentry.environment ??= environment;
+    return;
   }
   facts.sentry = {
     services,

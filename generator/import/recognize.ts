@@ -13,7 +13,7 @@ export interface Recognized {
 }
 
 const READ_ONLY_KUBECTL = new Set(["get", "describe", "logs", "top", "version", "cluster-info", "explain", "api-resources", "api-versions", "diff", "auth", "events"]);
-const CONTROL = new Set(["exit", "return", "true", "false", ":", "cd", "pushd", "popd", "read", "shift", "wait", "trap", "unset", "source", ".", "local"]);
+const CONTROL = new Set(["exit", "return", "true", "false", ":", "cd", "pushd", "popd", "read", "shift", "wait", "trap", "unset", "source", ".", "local", "continue", "break", "[", "[[", "test"]);
 const CLUSTER_COMPONENT = /ingress-nginx|cert-manager|clusterissuer|cluster-issuer/i;
 
 const DONE = {
@@ -28,6 +28,8 @@ const DONE = {
   log: "prints log output (echo, printf): not carried over; the generated deploy names every phase, failure and skipped service in its log and job summary",
   install: "installs build tooling on the runner: not carried over; the generated build runs docker only and the Dockerfile installs what it needs",
   manifestRendering: "renders manifests (envsubst, sed, cp, mv, cat, mkdir): done by the generated workflow, which renders every registered manifest with envsubst and the registry's manifestVariables",
+  namespace: "creates the namespace: done by the generated workflow (kubectl create namespace … | kubectl apply -f -); labels or annotations written inline are not carried over, keep them in a committed manifest",
+  waitAll: "waits for every deployment of a command's output: done by the generated workflow, which awaits the rollout of every registered Deployment",
   kubectlConfig: "configures kubectl (kubectl config): done by the generated workflow's cluster login (az aks get-credentials)",
 } as const;
 
@@ -40,10 +42,13 @@ export function recognize(cmd: ExecutedCommand): Recognized | undefined {
   const all = [w, ...cmd.pipedTo].flat().join(" ");
   if (tool === "set" && w.slice(1).every((x) => /^[-+][euxo]+$/.test(x) || x === "pipefail")) return { verdict: "done", kind: "shell-options", message: DONE.shellOptions };
   if (CONTROL.has(tool)) return { verdict: "control", kind: "control", message: "" };
-  if (tool === "echo" || tool === "printf") return { verdict: "not-carried", kind: "log-output", message: DONE.log };
+  if (tool === "echo" || tool === "printf" || cmd.redirectsTo?.some((t) => t.includes("GITHUB_STEP_SUMMARY"))) return { verdict: "not-carried", kind: "log-output", message: DONE.log };
+  if (cmd.heredoc && cmd.pipedTo.some((p) => p.join(" ").startsWith("kubectl apply")) && /^\s*kind:\s*Namespace\s*$/m.test(cmd.heredocBody ?? ""))
+    return { verdict: "done", kind: "namespace", message: DONE.namespace };
   if (tool === "sleep") return { verdict: "not-carried", kind: "wait", message: DONE.wait };
-  if (["pnpm", "npm", "yarn", "npx", "corepack", "pip", "apt-get"].includes(tool)) return { verdict: "not-carried", kind: "tool-install", message: DONE.install };
-  if (["envsubst", "sed", "cp", "mv", "cat", "mkdir", "rm", "tee", "ls"].includes(tool) && !cmd.heredoc) return { verdict: "done", kind: "manifest-rendering", message: DONE.manifestRendering };
+  if (["pnpm", "npm", "yarn"].includes(tool) && ["install", "i", "ci"].includes(sub)) return { verdict: "not-carried", kind: "tool-install", message: DONE.install };
+  if (tool === "curl" && cmd.pipedTo.some((p) => p[0] === "bash" || p[0] === "sh")) return { verdict: "not-carried", kind: "tool-install", message: DONE.install };
+  if (["envsubst", "cp", "mv", "cat", "mkdir", "rm", "tee", "ls", "find", "sort"].includes(tool) && !cmd.heredoc) return { verdict: "done", kind: "manifest-rendering", message: DONE.manifestRendering };
   if (tool === "helm" && /ingress-nginx|cert-manager|jetstack/.test(all)) return { verdict: "done", kind: "cluster-prerequisite", message: DONE.clusterPrerequisite };
   if (tool !== "kubectl") return undefined;
   if (sub === "config") return { verdict: "done", kind: "kubectl-config", message: DONE.kubectlConfig };
@@ -54,6 +59,8 @@ export function recognize(cmd: ExecutedCommand): Recognized | undefined {
   if (sub === "wait" && w.some((x) => /^(job|jobs)(\/|$)/.test(x) || x.includes("condition=complete"))) return { verdict: "done", kind: "job-delete", message: DONE.jobDelete };
   if (READ_ONLY_KUBECTL.has(sub) || (sub === "rollout" && obj === "history")) return { verdict: "not-carried", kind: "read-only", message: DONE.readOnly };
   if (sub === "wait") return { verdict: "not-carried", kind: "wait", message: DONE.wait };
+  if (sub === "rollout" && obj === "status" && cmd.guard && !w.some((x) => /^(deployment|deploy)\/[a-z0-9-]+$/.test(x)))
+    return { verdict: "done", kind: "wait-all", message: DONE.waitAll };
   if (sub === "create" && (obj === "namespace" || obj === "ns") && CLUSTER_COMPONENT.test(w[3] ?? "")) return { verdict: "done", kind: "cluster-prerequisite", message: DONE.clusterPrerequisite };
   if (sub === "apply" && CLUSTER_COMPONENT.test(all) && applyTargets(w).every((p) => /^https?:\/\//.test(p) || CLUSTER_COMPONENT.test(p)) && applyTargets(w).length > 0)
     return { verdict: "done", kind: "cluster-prerequisite", message: DONE.clusterPrerequisite };

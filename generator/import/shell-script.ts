@@ -39,6 +39,10 @@ export interface ExecutedCommand {
   inFunction?: { name: string; line: number };
   /** Reads a heredoc (an inline file). */
   heredoc?: boolean;
+  /** The heredoc's text, as written. */
+  heredocBody?: string;
+  /** Files its output goes to (`> file`, `>> "$GITHUB_STEP_SUMMARY"`), expanded. */
+  redirectsTo?: string[];
 }
 
 export interface ScriptEvents {
@@ -49,7 +53,7 @@ export interface ScriptEvents {
   substitutions: { name: string; command: string; line: number }[];
   /** Conditions that could not be decided (file tests are assumed true and listed here). */
   assumptions: { text: string; line: number; message: string }[];
-  unknown: { text: string; line: number; message: string }[];
+  unknown: { text: string; line: number; message: string; expanded?: string }[];
   /** Parts that do not run, with why: a branch not taken, a function never called. */
   notRun: { line: number; endLine: number; reason: string }[];
   /** Every file line the reading accounted for (run, not run, or unknown). */
@@ -326,7 +330,9 @@ export function execute(script: string, firstLine: number, seed: Readonly<Record
       for (const c of events.commands.slice(before)) c.inFunction ??= { name: head, line: fn.node.line };
       return;
     }
-    record(words, node, f, node.redirects.some((r) => r.heredoc) ? { heredoc: true } : {});
+    const heredoc = node.redirects.find((r) => r.heredoc);
+    const targets = node.redirects.filter((r) => r.target && /^(>|>>|&>|&>>|>\|)$/.test(r.op)).map((r) => expandWord(r.target!, f));
+    record(words, node, f, { ...(heredoc ? { heredoc: true, heredocBody: heredoc.heredoc!.body } : {}), ...(targets.length ? { redirectsTo: targets } : {}) });
     void negated;
   };
 
@@ -378,7 +384,7 @@ export function execute(script: string, firstLine: number, seed: Readonly<Record
         if (node.otherwise) run(node.otherwise, { ...f, guard: f.guard ?? g });
         return;
       } else {
-        events.unknown.push({ text: conditionText(clause.cond), line: clause.line, message: "condition the importer cannot decide" });
+        events.unknown.push({ text: conditionText(clause.cond), line: clause.line, message: "condition the importer cannot decide", expanded: expandedText(clause.cond, f) });
         for (const later of node.clauses.slice(k)) skip(later.body, `inside a condition the importer cannot decide (line ${clause.line})`);
         if (node.otherwise) skip(node.otherwise, `inside a condition the importer cannot decide (line ${clause.line})`);
         return;
@@ -431,6 +437,8 @@ export function execute(script: string, firstLine: number, seed: Readonly<Record
     if (head !== "[" && head !== "[[" && head !== "test") return { commandCondition: true };
     return evaluateTest(head === "test" ? words.slice(1) : words.slice(1, -1));
   };
+
+  const expandedText = (cond: ShellNode, f: Frame): string => (cond.type === "list" ? cond.items : [cond]).map((n) => (n.type === "simple" ? n.words.map((w) => expandWord(w, f)).join(" ") : conditionText(n))).join("; ");
 
   const root: Frame = { vars: new Map(Object.entries(seed)), positional: [], depth: 0 };
   run(tree, root);
