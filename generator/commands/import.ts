@@ -16,7 +16,10 @@ import { formatGroup, groupFindings, type ImportDiagnostic, SECTIONS } from "../
 import { removeInvalid } from "../import/repair.ts";
 import { generate } from "../generate.ts";
 import { mergeWorkflows } from "../import/merge.ts";
-import { normalizeCommand, readWorkflow, type WorkflowFacts } from "../import/read-workflow.ts";
+import { normalizeCommand, type ReadContext, readWorkflow, type WorkflowFacts } from "../import/read-workflow.ts";
+import { readRepository } from "../import/read-repository.ts";
+import { diskRepoFiles } from "../audit/fs-repo-files.ts";
+import { type DeployOrderReport, phaseCount } from "../import/deploy-order.ts";
 import { execute } from "../import/shell-script.ts";
 import { listYamlFiles, readIfExists, readTemplates, toPosix, writeAtomic } from "../io.ts";
 import { resolvePaths } from "./project.ts";
@@ -35,6 +38,7 @@ export async function runImport(args: string[], io: CliIo): Promise<number> {
         root: { type: "string" },
         force: { type: "boolean", default: false },
         format: { type: "string", default: "text" },
+        "keep-order": { type: "boolean", default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -51,7 +55,7 @@ export async function runImport(args: string[], io: CliIo): Promise<number> {
     io.stderr(`gen:workflows: ${values.out} exists; nothing was written. Pass --force to replace it, or --out <file> to write elsewhere.\n`);
     return EXIT.usage;
   }
-  const inputs = [];
+  const inputs: { name: "production" | "staging"; abs: string; text: string; shown: string }[] = [];
   for (const [name, file] of [["production", values.production], ["staging", values.staging]] as const) {
     const abs = resolve(io.cwd, file);
     let text: string | undefined;
@@ -72,13 +76,18 @@ export async function runImport(args: string[], io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   const templateCommands = commandsOfTemplates(templates.texts);
-  const ctx = {
+  const ctx: ReadContext = {
     listYamlFiles: (dir: string) => listYamlFiles(join(repoRoot, dir)),
     readFile: (path: string) => readIfExists(join(repoRoot, path)),
     templateCommands,
   };
-  const environments = inputs.map((i) => ({ name: i.name, workflowFile: `.github/workflows/${basename(i.abs)}`, facts: readWorkflow(i.text, i.shown, ctx) }));
-  const imported = mergeWorkflows(environments);
+  // The manifests root comes from the workflows' applies; the repository is read there, then the
+  // workflows again with it (which folder defines which Deployment).
+  const readAll = (c: ReadContext) => inputs.map((i) => ({ name: i.name, workflowFile: `.github/workflows/${basename(i.abs)}`, facts: readWorkflow(i.text, i.shown, c) }));
+  const firstPass = readAll(ctx);
+  const repository = readRepository(diskRepoFiles(repoRoot), firstPass[0]!.facts.manifestsRoot);
+  const environments = repository ? readAll({ ...ctx, repository }) : firstPass;
+  const imported = mergeWorkflows(environments, { ...(repository ? { repository } : {}), keepOrder: values["keep-order"] });
 
   // The registry must generate before anything is written: what it rejects is left out, at its line.
   const configFile = toPosix(relative(repoRoot, outPath)) || "services.config.ts";
@@ -113,7 +122,7 @@ export async function runImport(args: string[], io: CliIo): Promise<number> {
   });
   writeAtomic(outPath, source);
   const unmappable = diagnostics.some((d) => d.code === "IMPORT_UNMAPPABLE");
-  io.stdout(values.format === "json" ? importJson(values.out, unmappable, diagnostics) : importReport(registry, diagnostics, imported.sharedSecretServices.size, values.out));
+  io.stdout(values.format === "json" ? importJson(values.out, unmappable, diagnostics, imported.order, { generated: phaseCount(registry.services), handWritten: imported.handWrittenPhases }) : importReport(registry, diagnostics, imported.sharedSecretServices.size, values.out, imported.order, imported.handWrittenPhases));
   return unmappable ? EXIT.drift : EXIT.ok;
 }
 
@@ -163,7 +172,14 @@ function commandsOfTemplates(texts: Record<TemplateName, string>): Set<string> {
  * The text report: a summary (counts per section), then each section with one entry per
  * construct kind (its services and lines listed, not repeated); `--format json` has every finding.
  */
-function importReport(registry: import("../config/registry.ts").Registry, diagnostics: readonly ImportDiagnostic[], sharedSecrets: number, out: string): string {
+function importReport(
+  registry: import("../config/registry.ts").Registry,
+  diagnostics: readonly ImportDiagnostic[],
+  sharedSecrets: number,
+  out: string,
+  order: DeployOrderReport | undefined,
+  handWrittenPhases: Record<string, number>,
+): string {
   const groups = groupFindings(diagnostics);
   const built = registry.services.filter((s) => s.image !== false).length;
   const byCode = (code: Diagnostic["code"]) => groups.filter((g) => g.code === code);
@@ -179,6 +195,16 @@ function importReport(registry: import("../config/registry.ts").Registry, diagno
     if (!list.length) continue;
     lines.push("", `${s.title} (${list.length}):`, ...list.map((g) => `  ${formatGroup(g).replace(/\n/g, "\n  ")}`));
   }
+  const phases = phaseCount(registry.services);
+  lines.push("", `Deploy phases: ${phases} (hand-written: ${Object.entries(handWrittenPhases).map(([e, n]) => `${e} ${n}`).join(", ")}).`);
+  if (order) {
+    lines.push("Deploy order from the manifests (a service waits for the Kubernetes Services its containers name; --keep-order keeps the hand-written sequence):");
+    for (const e of order.inferred) lines.push(`  ${e.service} after ${e.dependsOn}: ${e.file}:${e.line}: ${e.text}`);
+    if (order.notKept.length) {
+      lines.push("Hand-written orderings not kept (nothing in the manifests says so); to keep one, give the service the line shown:");
+      for (const n of order.notKept) lines.push(`  ${n.service} (${n.file}:${n.line}, after ${n.predecessors.join(", ")}): dependsOn: ${JSON.stringify(n.restore)}`);
+    }
+  }
   lines.push(
     "",
     sharedSecrets
@@ -192,7 +218,7 @@ function importReport(registry: import("../config/registry.ts").Registry, diagno
   return lines.join("\n");
 }
 
-function importJson(out: string, unmappable: boolean, diagnostics: readonly ImportDiagnostic[]): string {
+function importJson(out: string, unmappable: boolean, diagnostics: readonly ImportDiagnostic[], order: DeployOrderReport | undefined, phases: { generated: number; handWritten: Record<string, number> }): string {
   const groups = groupFindings(diagnostics);
   return `${JSON.stringify(
     {
@@ -201,6 +227,8 @@ function importJson(out: string, unmappable: boolean, diagnostics: readonly Impo
       status: unmappable ? "written-with-unmappable" : "written",
       registry: out,
       summary: Object.fromEntries(SECTIONS.map((s) => [s.code, groups.filter((g) => g.code === s.code).length])),
+      phases,
+      ...(order ? { order: { inferred: order.inferred, notKept: order.notKept } } : {}),
       groups: groups.map((g) => ({ code: g.code, kind: g.kind, message: g.first.message, fix: g.first.fix, subjects: g.subjects, count: g.all.length })),
       diagnostics: sortDiagnostics(diagnostics),
     },

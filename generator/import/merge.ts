@@ -10,6 +10,8 @@ import { KIND_ORDER } from "../config/kinds.ts";
 import type { CronJob, DeployKind, Environment, OneTimeJob, Registry, Service, Value } from "../config/registry.ts";
 import { inferDomains, withDomainPlaceholders } from "./domains.ts";
 import { secretName, type WorkflowFacts } from "./read-workflow.ts";
+import type { RepositoryFacts } from "./read-repository.ts";
+import { type DeployOrderReport, orderFromEvidence } from "./deploy-order.ts";
 
 /** An expression written as is into the registry (a shared constant). */
 export interface RawExpression {
@@ -25,6 +27,10 @@ export interface ImportedRegistry {
   sharedSecretServices: Set<string>;
   comments: ImportComments;
   diagnostics: ImportDiagnostic[];
+  /** How the deploy order was decided: inferred edges with their evidence, hand-written orderings not kept. */
+  order?: DeployOrderReport;
+  /** Deploy phases of each hand-written workflow, for comparison. */
+  handWrittenPhases: Record<string, number>;
 }
 
 export const SHARED_SECRETS_CONSTANT = "importedSecretGroups";
@@ -38,7 +44,14 @@ export interface EnvironmentInput {
 
 const DEFAULT_TIMEOUT = 180;
 
-export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedRegistry {
+export interface MergeOptions {
+  /** The repository's manifests: Deployments, secrets read and dependency evidence per folder. */
+  repository?: RepositoryFacts;
+  /** Keep the hand-written step sequence as dependsOn instead of inferring it from the manifests. */
+  keepOrder?: boolean;
+}
+
+export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: MergeOptions = {}): ImportedRegistry {
   const envNames = inputs.map((i) => i.name);
   const primary = inputs[0]!;
   const diagnostics: ImportDiagnostic[] = inputs.flatMap((i) => i.facts.diagnostics);
@@ -122,6 +135,7 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
 
   // ---- each service -----------------------------------------------------------------------------
   const services: Service[] = [];
+  const extraDeployments = new Map<string, string[]>();
   const sharedSecretServices = new Set<string>();
   const envsOf = new Map<string, string[]>();
   for (const name of allNames) {
@@ -144,8 +158,15 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
       service.environments = present.map((p) => p.name);
       differ(present[0]!, present[0]!.facts.deployed[name]!.line, `service "${name}" is deployed in ${onlyIn(present)} only`, `kept with environments: [${present.map((p) => `"${p.name}"`).join(", ")}], so no environment deploys something new`, where);
     }
-    const deployments = [...new Set(present.map((p) => p.facts.deployed[name]!.deployment ?? name))];
-    if (deployments[0] !== name) service.deployment = deployments[0]!;
+    // Deployments: those awaited by hand, plus (with the repository) every one the folder defines.
+    const folder = options.repository?.folders.get(name);
+    const awaited = mergeOrder(present.map((p) => (p.facts.deployed[name]!.awaited.length ? p.facts.deployed[name]!.awaited : [p.facts.deployed[name]!.deployment ?? name])));
+    const deployments = folder ? mergeOrder([awaited.filter((d) => folder.deployments.some((x) => x.name === d)), folder.deployments.map((d) => d.name)]) : awaited;
+    const main = deployments.includes(name) ? name : (deployments[0] ?? name);
+    if (main !== name) service.deployment = main;
+    if (folder && !folder.deployments.length)
+      unmappable(present[0]!, present[0]!.facts.deployed[name]!.line, `${present[0]!.facts.manifestsRoot}/${name}/ defines no Deployment, so there is no rollout to await`, "add the Deployment's manifest, or deploy the folder from templates/deploy/");
+    extraDeployments.set(name, deployments.filter((d) => d !== main));
     const timeouts = present.map((p) => p.facts.deployed[name]!.timeoutSeconds ?? DEFAULT_TIMEOUT);
     const timeout = Math.max(...timeouts);
     if (timeout !== DEFAULT_TIMEOUT) service.rolloutTimeoutSeconds = timeout;
@@ -226,16 +247,27 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
       if (Object.keys(args).length) service.buildArgs = args;
     }
 
-    // secrets: unknown from workflows. Backends and gateways get every group (see README).
-    if ((kind === "backend" || kind === "gateway") && allGroups.length) {
+    // secrets: what the folder's manifests read; without the repository, backends and gateways get every group (see README).
+    if (folder) {
+      const read = [...folder.secrets.keys()].sort();
+      const known = read.filter((g) => secretGroups[g] !== undefined);
+      if (known.length) service.secrets = known;
+      for (const g of read.filter((x) => secretGroups[x] === undefined))
+        unmappable(present[0]!, present[0]!.facts.deployed[name]!.line, `the manifests of "${name}" read secret "${g}", which no workflow creates`, `add secretGroups["${g}"] with its keys and GitHub secrets, and "${g}" to the service's secrets`);
+    } else if ((kind === "backend" || kind === "gateway") && allGroups.length) {
       service.secrets = [...allGroups];
       sharedSecretServices.add(name);
     }
     services.push(service);
   }
 
-  // ---- deploy order: dependsOn from each environment's phases -----------------------------------
+  // ---- deploy order ------------------------------------------------------------------------------
   const byName = new Map(services.map((s) => [s.name, s]));
+  let order: DeployOrderReport | undefined;
+  if (options.repository && !options.keepOrder) {
+    order = orderFromEvidence(services, options.repository, inputs, envsOf);
+    for (const d of order.diagnostics) diagnostics.push(d);
+  } else {
   const edges = new Map<string, Map<string, string[]>>(); // service -> dep -> envs
   for (const input of inputs) {
     input.facts.phases.forEach((phase, k) => {
@@ -311,6 +343,23 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
     );
   }
   for (const input of inputs) reportOrderWithinPhases(input, inputs, differ);
+  }
+
+  // Further Deployments of a folder: one entry each (image: false, the same folder), after their service.
+  for (const [name, extras] of extraDeployments) {
+    const at = services.findIndex((s) => s.name === name);
+    const owner = services[at]!;
+    extras.forEach((d, k) => {
+      if (byName.has(d)) {
+        unmappable(primary, 1, `Deployment "${d}" of ${name}'s folder has the name of another service`, "rename one of them");
+        return;
+      }
+      const extra: Service = { name: d, kind: owner.kind, image: false, manifests: name };
+      for (const key of ["environments", "dependsOn", "secrets", "rolloutTimeoutSeconds"] as const) if (owner[key] !== undefined) (extra as unknown as Record<string, unknown>)[key] = owner[key];
+      comment(`services.${d}`, `a further Deployment in ${owner.name}'s folder: the folder is applied once more (idempotent) and this rollout is awaited too`);
+      services.splice(at + 1 + k, 0, extra);
+    });
+  }
 
   // ---- environments ------------------------------------------------------------------------------
   const environments: Record<string, Environment> = {};
@@ -408,7 +457,8 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
     secretGroups,
     services,
   };
-  return { registry, sharedSecretServices, comments, diagnostics };
+  const handWrittenPhases = Object.fromEntries(inputs.map((i) => [i.name, i.facts.phases.length]));
+  return { registry, sharedSecretServices, comments, diagnostics, ...(order ? { order } : {}), handWrittenPhases };
 }
 
 /** Names in the first list's order, then each later list's extra names after their predecessor. */

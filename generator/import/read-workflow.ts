@@ -8,6 +8,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pai
 import { error, warning } from "../diagnostics.ts";
 import type { AzureLogin } from "../config/registry.ts";
 import type { ImportDiagnostic } from "./findings.ts";
+import type { RepositoryFacts } from "./read-repository.ts";
 import { applyTargets, GUARD_MESSAGE, isExistenceGuard, RECOGNIZED_MESSAGES, recognize } from "./recognize.ts";
 import { type ExecutedCommand, execute, normalizeExpression, type ScriptEvents, substituteExpressions } from "./shell-script.ts";
 
@@ -25,6 +26,8 @@ export interface DeployedService extends Located {
   jobs: ({ name: string } & Located)[];
   /** Lines where a failure of this service's apply or rollout is swallowed (`|| true`). */
   swallowed: number[];
+  /** Deployments of this service's folder whose rollout the workflow awaits, in order. */
+  awaited: string[];
 }
 
 export interface WorkflowFacts {
@@ -65,6 +68,8 @@ export interface ReadContext {
   readFile(relativePath: string): string | undefined;
   /** Normalized command lines of the deploy templates; a step made of them is already generated. */
   templateCommands: ReadonlySet<string>;
+  /** The manifests, when the repository was read: which folder defines which Deployment. */
+  repository?: RepositoryFacts;
 }
 
 const SECRET = /^\$\{\{ secrets\.([A-Za-z_][A-Za-z0-9_]*) \}\}$/;
@@ -550,7 +555,10 @@ function buildDeployOrder(events: { cmd: ExecutedCommand }[], facts: WorkflowFac
       }
       const deployment = target.slice(target.indexOf("/") + 1);
       let service = facts.deployed[deployment];
-      if (!service) {
+      // The repository says which folder defines it (livekit/ holds livekit-server and livekit-egress).
+      const folder = ctx.repository?.deploymentFolder.get(deployment);
+      if (ctx.repository) service = folder !== undefined ? facts.deployed[folder] : undefined;
+      if (!service && !ctx.repository) {
         const waiting = current.map((n) => facts.deployed[n]!).filter((s) => s.timeoutSeconds === undefined);
         if (waiting.length === 1) {
           service = waiting[0]!;
@@ -558,9 +566,16 @@ function buildDeployOrder(events: { cmd: ExecutedCommand }[], facts: WorkflowFac
         }
       }
       if (!service) {
-        unmappable(cmd.line, `waits for deployment/${deployment}, which no kubectl apply of a service folder deployed before`);
+        unmappable(
+          cmd.line,
+          ctx.repository && folder === undefined
+            ? `waits for deployment/${deployment}, which no manifest under ${facts.manifestsRoot}/ defines: not carried over`
+            : `waits for deployment/${deployment}, which no kubectl apply of a service folder deployed before`,
+          ctx.repository && folder === undefined ? "remove the wait, or add the Deployment's manifest to a service folder" : undefined,
+        );
         continue;
       }
+      if (!service.awaited.includes(deployment)) service.awaited.push(deployment);
       const seconds = parseTimeout(timeout);
       service.timeoutSeconds = Math.max(service.timeoutSeconds ?? 0, seconds ?? 300);
       if (cmd.swallowed) service.swallowed.push(cmd.line);
@@ -615,7 +630,7 @@ function buildDeployOrder(events: { cmd: ExecutedCommand }[], facts: WorkflowFac
       if (awaited) closePhase();
       const existing = facts.deployed[dir];
       if (!existing) {
-        facts.deployed[dir] = { name: dir, manifestsDir: dir, cronjobs: [], jobs: [], swallowed: [], line: cmd.line };
+        facts.deployed[dir] = { name: dir, manifestsDir: dir, cronjobs: [], jobs: [], swallowed: [], awaited: [], line: cmd.line };
         current.push(dir);
       }
       if (cmd.swallowed) facts.deployed[dir]!.swallowed.push(cmd.line);
