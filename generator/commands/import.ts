@@ -7,7 +7,7 @@
  * (without --force), or nothing the registry can hold was found; nothing written. A value the
  * registry rejects is left out and reported, never written broken, so no input gives exit 3.
  */
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EXIT, type CliIo } from "../cli-types.ts";
 import { usageError } from "./usage.ts";
@@ -144,13 +144,24 @@ function repositoryOf(file: string): string | undefined {
 /**
  * The module the written registry imports defineConfig from: the package, `gen-workflows`, for a
  * registry written outside this repository (where the package is installed); inside it (which
- * does not install itself) the relative `./generator/config/registry.ts`.
+ * does not install itself) the relative `./generator/config/registry.ts`. Until this tool is
+ * installed under the package name, a registry elsewhere imports it by relative path, so it loads.
  */
 export function registryImportFrom(outDir: string): string {
-  const rel = toPosix(relative(toolRoot(), outDir));
-  if (rel.startsWith("..") || rel.startsWith("/")) return "gen-workflows";
+  const outside = toPosix(relative(toolRoot(), outDir)).startsWith("..") || isAbsolute(relative(toolRoot(), outDir));
+  if (outside && packageName() === PACKAGE_NAME) return PACKAGE_NAME;
   const spec = toPosix(relative(outDir, join(toolRoot(), "generator", "config", "registry.ts")));
   return spec.startsWith(".") ? spec : `./${spec}`;
+}
+
+const PACKAGE_NAME = "gen-workflows";
+
+function packageName(): string | undefined {
+  try {
+    return (JSON.parse(readIfExists(join(toolRoot(), "package.json")) ?? "{}") as { name?: string }).name;
+  } catch {
+    return undefined;
+  }
 }
 
 function commandsOfTemplates(texts: Record<TemplateName, string>): Set<string> {

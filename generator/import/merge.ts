@@ -345,7 +345,7 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
   for (const input of inputs) reportOrderWithinPhases(input, inputs, differ);
   }
 
-  // Further Deployments of a folder: one entry each (image: false, the same folder), after their service.
+  // Further Deployments of a folder: one entry each (image: false, the same folder).
   for (const [name, extras] of extraDeployments) {
     const at = services.findIndex((s) => s.name === name);
     const owner = services[at]!;
@@ -357,7 +357,8 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
       const extra: Service = { name: d, kind: owner.kind, image: false, manifests: name };
       for (const key of ["environments", "dependsOn", "secrets", "rolloutTimeoutSeconds"] as const) if (owner[key] !== undefined) (extra as unknown as Record<string, unknown>)[key] = owner[key];
       comment(`services.${d}`, `a further Deployment in ${owner.name}'s folder: the folder is applied once more (idempotent) and this rollout is awaited too`);
-      services.splice(at + 1 + k, 0, extra);
+      // Before its service: the audit reads a folder's deployment.yaml against the folder's last entry.
+      services.splice(at + k, 0, extra);
     });
   }
 
