@@ -11,7 +11,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from "node:pat
 import { parseArgs } from "node:util";
 import { EXIT, type CliIo } from "../cli-types.ts";
 import { usageError } from "./usage.ts";
-import { type Diagnostic, error, formatDiagnosticText, JSON_SCHEMA_VERSION, sortDiagnostics } from "../diagnostics.ts";
+import { type Diagnostic, error, formatDiagnosticText, JSON_SCHEMA_VERSION, sortDiagnostics, warning } from "../diagnostics.ts";
 import { formatGroup, groupFindings, type ImportDiagnostic, SECTIONS } from "../import/findings.ts";
 import { removeInvalid } from "../import/repair.ts";
 import { generate } from "../generate.ts";
@@ -85,9 +85,22 @@ export async function runImport(args: string[], io: CliIo): Promise<number> {
   // workflows again with it (which folder defines which Deployment).
   const readAll = (c: ReadContext) => inputs.map((i) => ({ name: i.name, workflowFile: `.github/workflows/${basename(i.abs)}`, facts: readWorkflow(i.text, i.shown, c) }));
   const firstPass = readAll(ctx);
-  const repository = readRepository(diskRepoFiles(repoRoot), firstPass[0]!.facts.manifestsRoot);
+  const manifests = readRepository(diskRepoFiles(repoRoot), firstPass[0]!.facts.manifestsRoot);
+  // Used only when it holds the folder of every service the workflows deploy; a partial tree would
+  // give some services no secrets and the deploy order no evidence.
+  const deployedFolders = [...new Set(firstPass.flatMap((e) => Object.keys(e.facts.deployed)))];
+  const missingFolders = manifests ? deployedFolders.filter((f) => !manifests.folders.has(f)) : [];
+  const repository = manifests && !missingFolders.length ? manifests : undefined;
   const environments = repository ? readAll({ ...ctx, repository }) : firstPass;
   const imported = mergeWorkflows(environments, { ...(repository ? { repository } : {}), keepOrder: values["keep-order"] });
+  if (manifests && missingFolders.length)
+    imported.diagnostics.push(
+      warning("IMPORT_ASSUMPTION", `the manifests were not read: ${firstPass[0]!.facts.manifestsRoot}/ has no folder for ${missingFolders.slice(0, 5).join(", ")}${missingFolders.length > 5 ? ", …" : ""}; secrets and deploy order come from the workflows only`, {
+        file: firstPass[0]!.facts.file,
+        line: 1,
+        fix: "pass --root <the repository holding the manifests>",
+      }),
+    );
 
   // The registry must generate before anything is written: what it rejects is left out, at its line.
   const configFile = toPosix(relative(repoRoot, outPath)) || "services.config.ts";

@@ -27,7 +27,7 @@ const DONE = {
   wait: "waits with sleep: not carried over; the generated deploy waits for each rollout with kubectl rollout status and a timeout",
   log: "prints log output (echo, printf): not carried over; the generated deploy names every phase, failure and skipped service in its log and job summary",
   install: "installs build tooling on the runner: not carried over; the generated build runs docker only and the Dockerfile installs what it needs",
-  manifestRendering: "renders manifests (envsubst, sed, cp, mv, cat, mkdir): done by the generated workflow, which renders every registered manifest with envsubst and the registry's manifestVariables",
+  manifestRendering: "renders manifests (envsubst, cp, mv, cat, find): done by the generated workflow, which renders every registered manifest with envsubst and the registry's manifestVariables",
   namespace: "creates the namespace: done by the generated workflow (kubectl create namespace … | kubectl apply -f -); labels or annotations written inline are not carried over, keep them in a committed manifest",
   waitAll: "waits for every deployment of a command's output: done by the generated workflow, which awaits the rollout of every registered Deployment",
   kubectlConfig: "configures kubectl (kubectl config): done by the generated workflow's cluster login (az aks get-credentials)",

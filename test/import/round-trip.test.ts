@@ -82,7 +82,7 @@ describe("import of the real hand-written pair", () => {
     expect(out).toMatch(/deploy-staging\.yml:247: warning: the same services deploy in one phase but in a different order/);
     expect(out).toMatch(/deploy-staging\.yml:246: warning: file test \(10 loop iterations\)/);
     const registry = read(dir, "services.config.ts");
-    expect(registry).toMatch(/\/\/ import: deploy order differs before "candidate"[^\n]*\n\s*\{\n\s*name: "candidate"/);
+    expect(registry).toMatch(/\/\/ import: deploy order differs before "candidate"[^\n]*\n\s*frontend\("candidate", \{/);
     expect(registry).toContain("const importedSecretGroups = [");
     expect(registry).toContain('NEXT_PUBLIC_API_URL: "https://{domains.api}/api"');
     // the staging-only order (frontends together) became production's (one after the other)
