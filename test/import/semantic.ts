@@ -128,8 +128,11 @@ function buildArgsOf(entry: Json, run: string, step: Json): Record<string, strin
     return args;
   }
   // hand-written: the script's if/elif chain, run for this service
-  const text = substituteExpressions(run, { "matrix.service.name": entry.name, "matrix.service.path": entry.path ?? "", "matrix.service": entry.name });
-  for (const cmd of execute(text, 1).commands) {
+  const matrix = { "matrix.service.name": entry.name, "matrix.service.path": entry.path ?? "", "matrix.service": entry.name };
+  const text = substituteExpressions(run, matrix);
+  // The step's env (e.g. SERVICE: ${{ matrix.service }}) as shell variables, as the runner sets them.
+  const seed = Object.fromEntries(Object.entries((step.env ?? {}) as Record<string, unknown>).map(([k, v]) => [k, substituteExpressions(String(v), matrix).replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, "${{ $1 }}")]));
+  for (const cmd of execute(text, 1, seed).commands) {
     if (cmd.words[0] !== "docker" || cmd.words[1] !== "build") continue;
     cmd.words.forEach((w, i) => {
       if (w !== "--build-arg") return;
