@@ -85,6 +85,11 @@ export async function runImport(args: string[], io: CliIo): Promise<number> {
   // workflows again with it (which folder defines which Deployment).
   const readAll = (c: ReadContext) => inputs.map((i) => ({ name: i.name, workflowFile: `.github/workflows/${basename(i.abs)}`, facts: readWorkflow(i.text, i.shown, c) }));
   const firstPass = readAll(ctx);
+  const unreadable = firstPass.filter((e) => e.facts.unreadable);
+  if (unreadable.length) {
+    io.stderr(`${unreadable.flatMap((e) => e.facts.diagnostics).map(formatDiagnosticText).join("\n")}\ngen:workflows: ${unreadable.map((e) => e.facts.file).join(" and ")} cannot be read as a workflow; nothing was written.\n`);
+    return EXIT.usage;
+  }
   const manifests = readRepository(diskRepoFiles(repoRoot), firstPass[0]!.facts.manifestsRoot);
   // Used only when it holds the folder of every service the workflows deploy; a partial tree would
   // give some services no secrets and the deploy order no evidence.

@@ -89,7 +89,19 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
   const toValue = (input: EnvironmentInput, raw: string, line: number): Value | undefined => {
     const secret = secretName(raw);
     if (secret) return { secret };
-    const text = raw.replace(/\$\{\{ github\.sha \}\}/g, "{sha}").replace(/\$\{GITHUB_SHA\}/g, "{sha}");
+    const text = raw
+      .replace(/\$\{\{ github\.sha \}\}/g, "{sha}")
+      .replace(/\$\{GITHUB_SHA\}/g, "{sha}")
+      .replace(/\$\(\s*git\s+rev-parse\s+(?:--verify\s+)?HEAD\s*\)/g, "{sha}");
+    if (/\$\(|`/.test(text)) {
+      unmappable(input, line, `value ${raw} is computed by a command when the workflow runs; the registry holds values known when it is generated`, "left out: set a plain value or a placeholder ({sha}, {environment}, {namespace}, {domains.<key>}) by hand");
+      return undefined;
+    }
+    const unset = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(text);
+    if (unset) {
+      unmappable(input, line, `value ${raw} reads the shell variable ${unset[1]}, which the workflow never sets`, "left out: set the value by hand");
+      return undefined;
+    }
     if (/\$\{\{/.test(text)) {
       unmappable(input, line, `value ${raw} uses an expression the registry cannot hold`, "use a plain value, { secret: \"NAME\" } or a placeholder ({sha}, {environment}, {namespace}, {domains.<key>})");
       return undefined;

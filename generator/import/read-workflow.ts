@@ -59,6 +59,8 @@ export interface WorkflowFacts {
   diagnostics: ImportDiagnostic[];
   /** Script lines the reading accounted for: mapped, reported, or shell structure (keywords, branches not taken). */
   accounted: Set<number>;
+  /** The file is not a workflow the import can read at all (invalid YAML, an alias bomb, not a mapping). */
+  unreadable?: boolean;
 }
 
 export interface ReadContext {
@@ -114,6 +116,7 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
   };
   if (doc.errors.length) {
     for (const e of doc.errors) unmappable(lineCounter.linePos(e.pos[0]).line, `not valid YAML: ${e.message.split("\n")[0]}`, "fix the YAML first");
+    facts.unreadable = true;
     return facts;
   }
   try {
@@ -121,11 +124,13 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
     doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
     unmappable(1, `the YAML cannot be read: ${(e as Error).message}`, "write the workflow without YAML alias chains");
+    facts.unreadable = true;
     return facts;
   }
   const root = doc.contents;
   if (!isMap(root)) {
     unmappable(1, "not a workflow: the document is not a mapping");
+    facts.unreadable = true;
     return facts;
   }
   const js = doc.toJS() as Record<string, any>;

@@ -1,0 +1,154 @@
+/**
+ * Hostile and unusual input never crashes the import or gives exit 3: each case below once did
+ * (the hostile-input run of issue 8). The import either maps the construct, leaves a value out and
+ * says so at the workflow's file:line, or refuses with a usage error; whatever it writes, gen loads.
+ */
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../generator/cli.ts";
+import type { CliIo } from "../../generator/cli-types.ts";
+
+export interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+  dir: string;
+}
+
+/** Runs the CLI in-process in `dir`. */
+export async function cli(dir: string, args: string[]): Promise<Omit<Outcome, "dir">> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = { cwd: dir, env: { NO_COLOR: "1" }, isTTY: false, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+/** A one-service pair of workflows whose deploy job runs `deploy` (a bash script) in both files. */
+export function pair(deploy: string, options: { namespace?: string; folder?: string; group?: string; extraYaml?: string } = {}): string {
+  const folder = options.folder ?? "api";
+  const indent = (s: string, n: number) => s.split("\n").map((l) => (l ? " ".repeat(n) + l : l)).join("\n");
+  return [
+    "name: Deploy",
+    "on:",
+    "  push:",
+    "    branches: [BRANCH]",
+    ...(options.extraYaml ? [options.extraYaml] : []),
+    "jobs:",
+    "  build:",
+    "    runs-on: ubuntu-latest",
+    "    strategy:",
+    "      matrix:",
+    "        service:",
+    `          - name: ${folder}`,
+    `            path: services/${folder}`,
+    "    steps:",
+    "      - uses: azure/login@v2",
+    "        with:",
+    "          creds: ${{ secrets.AZURE_CREDENTIALS }}",
+    "      - run: az acr login --name ${{ secrets.ACR_NAME }}",
+    "      - name: Build",
+    "        run: |",
+    "          docker build -f ${{ matrix.service.path }}/Dockerfile -t ${{ secrets.ACR_LOGIN_SERVER }}/${{ matrix.service.name }}:${{ github.sha }} --target production .",
+    "          docker push ${{ secrets.ACR_LOGIN_SERVER }}/${{ matrix.service.name }}:${{ github.sha }}",
+    "  deploy:",
+    "    needs: build",
+    "    runs-on: ubuntu-latest",
+    "    steps:",
+    "      - run: az aks get-credentials --resource-group ${{ secrets.AKS_RESOURCE_GROUP }} --name ${{ secrets.AKS_CLUSTER_NAME }}",
+    "      - name: Secrets",
+    "        run: |",
+    `          kubectl create secret generic ${options.group ?? "api-secrets"} --from-literal=db-url=\${{ secrets.DATABASE_URL }} -n ${options.namespace ?? "api"} --dry-run=client -o yaml | kubectl apply -f -`,
+    "      - name: Deploy",
+    "        run: |",
+    indent(deploy, 10),
+    "      - name: Ingress",
+    "        run: kubectl apply -f infra/k8s/ingress.yaml",
+    "",
+  ].join("\n");
+}
+
+/** A repository holding the pair; returns its folder. */
+export function repoWith(production: string, staging: string = production.replace("[BRANCH]", "[staging]")): string {
+  const dir = mkdtempSync(join(tmpdir(), "gen-import-hostile-"));
+  mkdirSync(join(dir, ".github", "workflows"), { recursive: true });
+  writeFileSync(join(dir, ".github/workflows/deploy-aks.yml"), production.replace("[BRANCH]", "[main]"));
+  writeFileSync(join(dir, ".github/workflows/deploy-staging.yml"), staging);
+  return dir;
+}
+
+const IMPORT = ["import", "--production", ".github/workflows/deploy-aks.yml", "--staging", ".github/workflows/deploy-staging.yml"];
+
+/** Import, then gen: never exit 3; when a registry was written, gen accepts it. */
+async function importAndGenerate(dir: string): Promise<{ imported: Omit<Outcome, "dir">; generated?: Omit<Outcome, "dir"> }> {
+  const imported = await cli(dir, IMPORT);
+  if (imported.code > 1) return { imported };
+  const generated = await cli(dir, ["--force", "--config", join(dir, "services.config.ts"), "--root", dir]);
+  return { imported, generated };
+}
+
+const APPLY = "kubectl apply -f infra/k8s/api/ -n api";
+const WAIT = (timeout: string) => `kubectl rollout status deployment/api --timeout=${timeout} -n api`;
+
+describe("import of hostile input", () => {
+  it.each([
+    ["a timeout of 99999s", [APPLY, WAIT("99999s")].join("\n"), /rolloutTimeoutSeconds/],
+    ["a timeout of 0s", [APPLY, WAIT("0s")].join("\n"), /rolloutTimeoutSeconds/],
+    ["a folder with a shell default", ["kubectl apply -f infra/k8s/${SVC:-api}/ -n api", WAIT("120s")].join("\n"), undefined],
+    ["an image tag defaulting to the commit", ["export IMAGE_TAG=${GITHUB_SHA:-latest}", "envsubst < infra/k8s/api/deployment.yaml > /tmp/x.yaml", APPLY, WAIT("120s")].join("\n"), undefined],
+    ["a replica count default", ['export REPLICAS="${REPLICAS:-2}"', "envsubst < infra/k8s/api/deployment.yaml > /tmp/x.yaml", APPLY, WAIT("120s")].join("\n"), undefined],
+    ["a command substitution as a manifest variable", ["export BUILT_AT=$(date +%s)", "envsubst < infra/k8s/api/deployment.yaml > /tmp/x.yaml", APPLY, WAIT("120s")].join("\n"), /value \$\(date \+%s\) is computed by a command/],
+    ["an unterminated quote", ['echo "deploying', APPLY].join("\n"), /shell syntax error/],
+    ["a for without done", ["for s in api; do", "  kubectl apply -f infra/k8s/$s/"].join("\n"), /shell syntax error/],
+    ["only echo lines", ['echo "hello"', 'echo "world"'].join("\n"), /prints log output/],
+  ])("GIVEN %s WHEN imported and generated THEN neither exits 3 and what cannot be expressed is reported", async (_name, script, reported) => {
+    const dir = repoWith(pair(script));
+    const { imported, generated } = await importAndGenerate(dir);
+    expect(imported.code, imported.stderr).toBeLessThan(2);
+    expect(generated?.code, generated?.stderr).toBe(0);
+    if (reported) expect(imported.stdout).toMatch(reported);
+    expect(imported.stdout).not.toContain("{REPLICAS:-2}");
+  });
+
+  it.each([
+    ["an upper-case namespace", { namespace: "Api" }, /namespace/],
+    ["an upper-case folder", { folder: "Api" }, /left out of the registry: services\[0\]/],
+    ["an upper-case secret group", { group: "Api-Secrets" }, /secretGroups/],
+  ])("GIVEN %s WHEN imported THEN it is reported at the workflow, never exit 3", async (_name, options, reported) => {
+    const folder = (options as { folder?: string }).folder ?? "api";
+    const dir = repoWith(pair([`kubectl apply -f infra/k8s/${folder}/ -n api`, `kubectl rollout status deployment/${folder} -n api`].join("\n"), options));
+    const { imported, generated } = await importAndGenerate(dir);
+    expect(imported.code, imported.stderr).not.toBe(3);
+    const text = imported.stdout + imported.stderr;
+    expect(text).toMatch(reported);
+    expect(text).toMatch(/\.github\/workflows\/deploy-(aks|staging)\.yml:\d+/);
+    if (generated) expect(generated.code, generated.stderr).toBe(0);
+  });
+
+  it("GIVEN a YAML alias bomb WHEN imported THEN it is a usage error at its file, nothing is written, not a crash", async () => {
+    const bomb = ['x0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...Array.from({ length: 8 }, (_, i) => `x${i + 1}: &a${i + 1} [*a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}]`)].join("\n");
+    const dir = repoWith(pair([APPLY, WAIT("120s")].join("\n"), { extraYaml: bomb }));
+    const { imported } = await importAndGenerate(dir);
+    expect(imported.code).toBe(2);
+    expect(imported.stderr).toMatch(/deploy-aks\.yml:1: the YAML cannot be read: Excessive alias count/);
+    expect(existsSync(join(dir, "services.config.ts"))).toBe(false);
+  });
+
+  it("GIVEN --production pointing at a folder WHEN imported THEN it is a usage error naming the flag", async () => {
+    const dir = repoWith(pair(APPLY));
+    const r = await cli(dir, ["import", "--production", ".github/workflows", "--staging", ".github/workflows/deploy-staging.yml"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--production: cannot read \.github\/workflows \(EISDIR\)/);
+  });
+
+  it("GIVEN an image tag from git rev-parse WHEN imported THEN it is the commit, not the literal text", async () => {
+    const dir = repoWith(pair(["export IMAGE_TAG=$(git rev-parse HEAD)", "envsubst < infra/k8s/api/deployment.yaml > /tmp/x.yaml", APPLY, WAIT("120s")].join("\n")));
+    const { imported } = await importAndGenerate(dir);
+    expect(imported.code).toBeLessThan(2);
+    const registry = (await import("node:fs")).readFileSync(join(dir, "services.config.ts"), "utf8");
+    expect(registry).toContain('IMAGE_TAG: "{sha}"');
+    expect(registry).not.toContain("git rev-parse");
+  });
+});
