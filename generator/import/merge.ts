@@ -73,10 +73,17 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
   // ---- services: which exist, in which environments ------------------------------------------
   const builtOrder = mergeOrder(inputs.map((i) => i.facts.builds.map((b) => b.name)));
   const deployOrder = mergeOrder(inputs.map((i) => i.facts.phases.flat()));
-  const allNames = [...new Set([...deployOrder.filter((n) => !builtOrder.includes(n)), ...builtOrder])];
-  const isBuilt = (n: string): boolean => builtOrder.includes(n);
+  const builtSet = new Set(builtOrder);
+  const allNames = [...new Set([...deployOrder.filter((n) => !builtSet.has(n)), ...builtOrder])];
+  const isBuilt = (n: string): boolean => builtSet.has(n);
+  // Lookups by name, built once: the merge stays near-linear in the number of services and phases.
+  const buildsOf = new Map(inputs.map((i) => [i, new Map(i.facts.builds.map((b) => [b.name, b]))]));
+  const buildIn = (i: EnvironmentInput, name: string) => buildsOf.get(i)!.get(name);
+  const phaseIndex = new Map(inputs.map((i) => [i, new Map(i.facts.phases.flatMap((p, k) => p.map((n) => [n, k] as const)))]));
+  const phaseOf = (i: EnvironmentInput, name: string): number => phaseIndex.get(i)!.get(name) ?? -1;
+  const sentryOf = new Map(inputs.map((i) => [i, new Set(i.facts.sentry?.services ?? [])]));
   const kinds = new Map<string, DeployKind>();
-  for (const n of allNames) kinds.set(n, inferKind(n, inputs));
+  for (const n of allNames) kinds.set(n, inferKind(n, inputs, buildIn, phaseOf));
 
   // ---- domains and values ---------------------------------------------------------------------
   const pairs = allNames.flatMap((n) => {
@@ -152,19 +159,19 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
   const envsOf = new Map<string, string[]>();
   for (const name of allNames) {
     const where = `services.${name}`;
-    const built = inputs.filter((i) => i.facts.builds.some((b) => b.name === name));
+    const built = inputs.filter((i) => buildIn(i, name) !== undefined);
     const deployed = inputs.filter((i) => i.facts.deployed[name] !== undefined);
     for (const i of built.filter((b) => !deployed.includes(b)))
-      unmappable(i, i.facts.builds.find((b) => b.name === name)!.line, `"${name}" is built but never deployed in ${i.name}`, "the registry deploys every service it builds: deploy it, or remove it from the matrix");
+      unmappable(i, buildIn(i, name)!.line, `"${name}" is built but never deployed in ${i.name}`, "the registry deploys every service it builds: deploy it, or remove it from the matrix");
     const present = deployed;
     if (present.length === 0) continue;
     envsOf.set(name, present.map((p) => p.name));
     const kind = kinds.get(name)!;
     const service: Service = { name, kind };
     if (isBuilt(name)) {
-      const paths = [...new Set(built.map((b) => b.facts.builds.find((x) => x.name === name)!.path))];
+      const paths = [...new Set(built.map((b) => buildIn(b, name)!.path))];
       service.path = paths[0]!;
-      if (paths.length > 1) differ(built[1]!, built[1]!.facts.builds.find((x) => x.name === name)!.line, `"${name}" is built from ${paths.join(" and ")}`, `used ${paths[0]} (${built[0]!.name})`, where);
+      if (paths.length > 1) differ(built[1]!, buildIn(built[1]!, name)!.line, `"${name}" is built from ${paths.join(" and ")}`, `used ${paths[0]} (${built[0]!.name})`, where);
     } else service.image = false;
     if (present.length < inputs.length) {
       service.environments = present.map((p) => p.name);
@@ -221,7 +228,7 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
     }
 
     // Sentry: the union (a release is metadata; creating one more is harmless)
-    const sentryIn = present.filter((p) => p.facts.sentry?.services.includes(name));
+    const sentryIn = present.filter((p) => sentryOf.get(p)!.has(name));
     if (sentryIn.length && isBuilt(name)) {
       service.sentry = true;
       const missing = present.filter((p) => !sentryIn.includes(p));
@@ -292,6 +299,10 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
     });
   }
   const deps = new Map<string, string[]>();
+  // While every kept edge goes to an earlier production phase, an edge to an earlier production
+  // phase cannot close a cycle: only the others need the graph walk.
+  let monotone = true;
+  const rank = (n: string): number => phaseOf(primary, n);
   const reaches = (from: string, to: string): boolean => {
     const seen = new Set<string>();
     const stack = [from];
@@ -300,7 +311,7 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
       if (x === to) return true;
       if (seen.has(x)) continue;
       seen.add(x);
-      stack.push(...(deps.get(x) ?? []));
+      for (const d of deps.get(x) ?? []) stack.push(d);
     }
     return false;
   };
@@ -319,33 +330,40 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
     }
     const missing = (envsOf.get(s) ?? []).filter((e) => !(envsOf.get(d) ?? []).includes(e));
     if (missing.length) continue; // the dependency is not deployed everywhere the service is
-    if (reaches(d, s)) {
+    const ordered = rank(d) !== -1 && rank(s) !== -1 && rank(d) < rank(s);
+    if (!(monotone && ordered) && reaches(d, s)) {
       differ(input, line, `${input.name} deploys "${s}" after "${d}", while another environment deploys them the other way round`, `kept ${primary.name}'s order`, `services.${s}`);
       continue;
     }
+    if (!ordered) monotone = false;
     deps.set(s, [...(deps.get(s) ?? []), d]);
   }
+  const position = new Map(allNames.map((n, k) => [n, k]));
   for (const s of services) {
     const list = deps.get(s.name);
-    if (list?.length) s.dependsOn = allNames.filter((n) => list.includes(n));
+    if (list?.length) s.dependsOn = [...list].sort((a, b) => position.get(a)! - position.get(b)!);
   }
-  // Report order differences: "a is ready before b is applied" in one environment only.
-  const phaseOf = (input: EnvironmentInput, name: string): number => input.facts.phases.findIndex((p) => p.includes(name));
+  // Report order differences: a service of the phase just before "s" in one environment that the
+  // other environment does not deploy before it (looked up by phase index, so linear overall).
   for (const s of allNames) {
     const before = new Map<string, string[]>(); // dependency -> environments where it comes first
     const both = inputs.filter((i) => phaseOf(i, s) !== -1);
     if (both.length < 2) continue;
-    for (const d of allNames) {
-      if (d === s || !both.every((i) => phaseOf(i, d) !== -1)) continue;
-      const envs = both.filter((i) => phaseOf(i, d) < phaseOf(i, s)).map((i) => i.name);
-      if (envs.length && envs.length < both.length) before.set(d, envs);
+    for (const e of both) {
+      const k = phaseOf(e, s);
+      if (k <= 0) continue;
+      for (const d of e.facts.phases[k - 1]!) {
+        if (d === s || !both.every((i) => phaseOf(i, d) !== -1)) continue;
+        if (both.every((o) => phaseOf(o, d) < phaseOf(o, s))) continue;
+        before.set(d, [...(before.get(d) ?? []), e.name]);
+      }
     }
     if (!before.size) continue;
     const envs = [...new Set([...before.values()].flat())];
     const input = inputs.find((i) => i.name === envs[0])!;
     const parts = envs.map((e) => `${e} waits for ${[...before.entries()].filter(([, x]) => x.includes(e)).map(([d]) => `"${d}"`).join(", ")}`);
-    const generatedFirst = (d: string): boolean => reaches(s, d);
-    const kept = [...before.keys()].every(generatedFirst);
+    const direct = new Set(deps.get(s) ?? []);
+    const kept = [...before.keys()].every((d) => direct.has(d));
     differ(
       input,
       input.facts.deployed[s]?.line ?? 1,
@@ -477,12 +495,16 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
 /** Names in the first list's order, then each later list's extra names after their predecessor. */
 export function mergeOrder(lists: readonly (readonly string[])[]): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   for (const list of lists) {
-    list.forEach((name, i) => {
-      if (out.includes(name)) return;
-      const before = list.slice(0, i).reverse().find((n) => out.includes(n));
-      out.splice(before === undefined ? 0 : out.indexOf(before) + 1, 0, name);
-    });
+    let previous: string | undefined; // the last name of this list already placed
+    for (const name of list) {
+      if (!seen.has(name)) {
+        out.splice(previous === undefined ? 0 : out.indexOf(previous) + 1, 0, name);
+        seen.add(name);
+      }
+      previous = name;
+    }
   }
   return out;
 }
@@ -491,11 +513,15 @@ export function mergeOrder(lists: readonly (readonly string[])[]): string[] {
  * Kind from how the service is deployed: not built and in a phase without built services ->
  * infrastructure; a name with "gateway" -> gateway; built from apps/ -> frontend; else backend.
  */
-function inferKind(name: string, inputs: readonly EnvironmentInput[]): DeployKind {
-  const build = inputs.flatMap((i) => i.facts.builds).find((b) => b.name === name);
+function inferKind(
+  name: string,
+  inputs: readonly EnvironmentInput[],
+  buildIn: (i: EnvironmentInput, name: string) => { path: string } | undefined,
+  phaseOf: (i: EnvironmentInput, name: string) => number,
+): DeployKind {
+  const build = inputs.map((i) => buildIn(i, name)).find((b) => b !== undefined);
   if (!build) {
-    const phases = inputs.flatMap((i) => i.facts.phases.filter((p) => p.includes(name)).map((p) => ({ p, i })));
-    const withBuilt = phases.some(({ p, i }) => p.some((n) => i.facts.builds.some((b) => b.name === n)));
+    const withBuilt = inputs.some((i) => phaseOf(i, name) !== -1 && i.facts.phases[phaseOf(i, name)]!.some((n) => buildIn(i, n) !== undefined));
     return withBuilt ? "backend" : "infrastructure";
   }
   if (/gateway/.test(name)) return "gateway";
@@ -507,8 +533,9 @@ function inferKind(name: string, inputs: readonly EnvironmentInput[]): DeployKin
 function reportOrderWithinPhases(input: EnvironmentInput, inputs: readonly EnvironmentInput[], differ: (i: EnvironmentInput, line: number, message: string, resolution: string) => void): void {
   if (input === inputs[0]) return;
   const primary = inputs[0]!;
+  const byMembers = new Map(primary.facts.phases.map((p) => [[...p].sort().join("\u0000"), p]));
   for (const phase of input.facts.phases) {
-    const other = primary.facts.phases.find((p) => p.length === phase.length && p.every((n) => phase.includes(n)));
+    const other = byMembers.get([...phase].sort().join("\u0000"));
     if (!other || other.join() === phase.join()) continue;
     const moved = phase.filter((n, k) => other[k] !== n);
     differ(
