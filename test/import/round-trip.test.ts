@@ -5,11 +5,16 @@
  * awaited, and every "a is ready before b is applied" of the originals still holds.
  */
 import { readFileSync, existsSync } from "node:fs";
+import { parse } from "yaml";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REPO } from "../support/repo.ts";
 import { HANDWRITTEN, read, repoWithHandwritten, runCli, type CliResult } from "./cli.ts";
 import { semanticsOf, type Semantics } from "./semantic.ts";
+import type { Registry } from "../../generator/config/registry.ts";
+import { runJob } from "../harness/run-job.ts";
+import { makeWorkdir } from "../harness/test-workdir.ts";
+import { deployCheckout, fakeSecrets, offline, planFor, pushContext } from "../pipeline/support.ts";
 
 const SHARED = resolve(REPO, "../shared/fixtures/handwritten");
 const FILES = ["deploy-aks.yml", "deploy-staging.yml"] as const;
@@ -73,6 +78,24 @@ describe("import of the real hand-written pair", () => {
       const missing = originals[file].order.filter((o) => !results[file].order.includes(o));
       expect(missing).toEqual([]);
     });
+  });
+
+  it.each([
+    { environment: "production", file: "deploy-aks.yml", branch: "main" },
+    { environment: "staging", file: "deploy-staging.yml", branch: "staging" },
+  ] as const)("GIVEN the generated $file WHEN its deploy job runs in the harness THEN it is green, in fewer phases than the hand-written deploy steps", { timeout: 240_000 }, async ({ environment, file, branch }) => {
+    const registry = ((await import(join(dir, "services.config.ts"))) as { default: Registry }).default;
+    const plan = planFor(registry, environment);
+    const checkout = makeWorkdir(deployCheckout(plan));
+    const text = offline(read(dir, `.github/workflows/${file}`));
+    const result = await runJob({ workflowText: text, jobId: "deploy", workdir: checkout.dir, context: pushContext(branch, fakeSecrets(text), { needs: { build: { result: "success", outputs: {} } } }) });
+    checkout.remove();
+    expect(result.steps.filter((s) => s.outcome !== "success").map((s) => `${s.name}: ${s.stdout}${s.stderr}`)).toEqual([]);
+    expect(result.conclusion).toBe("success");
+    // Hand-written: one step per apply or wait; generated: one step per phase.
+    const handWritten = (parse(readFileSync(join(HANDWRITTEN, file), "utf8")) as { jobs: Record<string, { steps: { run?: string }[] }> }).jobs;
+    const deploySteps = Object.values(handWritten).flatMap((j) => j.steps).filter((s) => /kubectl (apply -f "?infra\/k8s\/\$?[\w{}-]+\/|rollout status)/.test(s.run ?? "") && !/ingress|cert-manager/.test(s.run ?? "")).length;
+    expect(plan.phases.length).toBeLessThan(deploySteps);
   });
 
   it("GIVEN the pair WHEN imported THEN every disagreement is printed with file:line and marked in the registry", () => {
