@@ -227,7 +227,11 @@ function importReport(
   const phases = phaseCount(registry.services);
   lines.push("", `Deploy phases: ${phases} (hand-written: ${Object.entries(handWrittenPhases).map(([e, n]) => `${e} ${n}`).join(", ")}).`);
   if (order) {
-    lines.push("Deploy order from the manifests (a service waits for the Kubernetes Services its containers name; --keep-order keeps the hand-written sequence):");
+    lines.push(
+      order.source === "manifests"
+        ? "Deploy order from the manifests (a service waits for the Kubernetes Services its containers name; --keep-order keeps the hand-written sequence):"
+        : "Deploy order: the manifests were not read (--root <repository>), so the steps' order is kept across kinds only; services of one kind deploy in parallel (--keep-order keeps the hand-written sequence).",
+    );
     for (const e of order.inferred) lines.push(`  ${e.service} after ${e.dependsOn}: ${e.file}:${e.line}: ${e.text}`);
     if (order.notKept.length) {
       lines.push("Hand-written orderings not kept (nothing in the manifests says so); to keep one, give the service the line shown:");

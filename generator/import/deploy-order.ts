@@ -23,6 +23,8 @@ export interface InferredEdge {
 }
 
 export interface DeployOrderReport {
+  /** `manifests`: edges from evidence; `kinds`: the manifests were not read, so only the kind order of the steps is kept. */
+  source: "manifests" | "kinds";
   inferred: InferredEdge[];
   /** Services the hand-written workflows awaited before this one that the inferred order does not. */
   notKept: { service: string; file: string; line: number; predecessors: string[]; restore: string[] }[];
@@ -108,7 +110,7 @@ export function orderFromEvidence(
     const dropped = [...predecessors].filter((p) => order.has(p) && p !== s.name && !reaches(s.name, p) && kindRank(services[order.get(p)!]!) <= kindRank(s));
     if (dropped.length && at) notKept.push({ service: s.name, ...at, predecessors: dropped.sort((a, b) => order.get(a)! - order.get(b)!), restore: [...(s.dependsOn ?? []), ...dropped] });
   }
-  return { inferred, notKept, diagnostics };
+  return { source: "manifests", inferred, notKept, diagnostics };
 }
 
 /** Number of deploy phases (levels of the dependsOn graph). */

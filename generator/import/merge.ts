@@ -339,13 +339,15 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
     deps.set(s, [...(deps.get(s) ?? []), d]);
   }
   const position = new Map(allNames.map((n, k) => [n, k]));
+  if (!options.keepOrder) order = withoutSameKindSteps(services, deps, inputs, (e, n) => phaseOf(e, n));
   for (const s of services) {
     const list = deps.get(s.name);
     if (list?.length) s.dependsOn = [...list].sort((a, b) => position.get(a)! - position.get(b)!);
   }
   // Report order differences: a service of the phase just before "s" in one environment that the
   // other environment does not deploy before it (looked up by phase index, so linear overall).
-  for (const s of allNames) {
+  // Without --keep-order the same-kind orderings are dropped and listed instead (order.notKept).
+  for (const s of options.keepOrder ? allNames : []) {
     const before = new Map<string, string[]>(); // dependency -> environments where it comes first
     const both = inputs.filter((i) => phaseOf(i, s) !== -1);
     if (both.length < 2) continue;
@@ -490,6 +492,43 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
   };
   const handWrittenPhases = Object.fromEntries(inputs.map((i) => [i.name, i.facts.phases.length]));
   return { registry, sharedSecretServices, comments, diagnostics, ...(order ? { order } : {}), handWrittenPhases };
+}
+
+/**
+ * Without the manifests there is no evidence between services of one kind, so the order the steps
+ * were typed in is kept only across kinds (infrastructure, backend, gateway, frontend): a service
+ * that waited for one of its own kind now waits for what that one waited for of an earlier kind.
+ * Each dropped ordering is listed with the line that restores it. `deps` is replaced in place.
+ */
+function withoutSameKindSteps(
+  services: readonly Service[],
+  deps: Map<string, string[]>,
+  inputs: readonly EnvironmentInput[],
+  phaseOf: (i: EnvironmentInput, name: string) => number,
+): DeployOrderReport {
+  const kindOf = new Map(services.map((s) => [s.name, s.kind]));
+  const memo = new Map<string, string[]>();
+  const earlierKinds = (name: string): string[] => {
+    const known = memo.get(name);
+    if (known) return known;
+    memo.set(name, []); // deps is acyclic; this only guards recursion
+    const out = [...new Set((deps.get(name) ?? []).flatMap((d) => (kindOf.get(d) === kindOf.get(name) ? earlierKinds(d) : [d])))];
+    memo.set(name, out);
+    return out;
+  };
+  const notKept: DeployOrderReport["notKept"] = [];
+  const next = new Map<string, string[]>();
+  for (const s of services) {
+    const kept = earlierKinds(s.name);
+    const dropped = (deps.get(s.name) ?? []).filter((d) => kindOf.get(d) === s.kind);
+    next.set(s.name, kept);
+    if (!dropped.length) continue;
+    const at = inputs.find((i) => phaseOf(i, s.name) > 0 && i.facts.deployed[s.name]) ?? inputs[0]!;
+    notKept.push({ service: s.name, file: at.facts.file, line: at.facts.deployed[s.name]?.line ?? 1, predecessors: dropped, restore: [...kept, ...dropped] });
+  }
+  deps.clear();
+  for (const [k, v] of next) if (v.length) deps.set(k, v);
+  return { source: "kinds", inferred: [], notKept, diagnostics: [] };
 }
 
 /** Names in the first list's order, then each later list's extra names after their predecessor. */

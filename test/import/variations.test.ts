@@ -11,21 +11,21 @@ import { semanticsOf, type Semantics } from "./semantic.ts";
 const AKS = ".github/workflows/deploy-aks.yml";
 const STAGING = ".github/workflows/deploy-staging.yml";
 
-function importAndGenerate(caseName: string): { dir: string; imported: CliResult; generated: CliResult; before: Record<string, Semantics>; after: Record<string, Semantics> } {
+function importAndGenerate(caseName: string, extra: string[] = []): { dir: string; imported: CliResult; generated: CliResult; before: Record<string, Semantics>; after: Record<string, Semantics> } {
   const dir = repoWithHandwritten(join(VARIATIONS, caseName));
   const list = lister(dir);
   const before = { production: semanticsOf(read(dir, AKS), list), staging: semanticsOf(read(dir, STAGING), list) };
-  const imported = runCli(dir, ["import", "--production", AKS, "--staging", STAGING]);
+  const imported = runCli(dir, ["import", "--production", AKS, "--staging", STAGING, ...extra]);
   const generated = runCli(dir, ["--force", "--config", join(dir, "services.config.ts"), "--root", dir]);
   const after = { production: semanticsOf(read(dir, AKS), list), staging: semanticsOf(read(dir, STAGING), list) };
   return { dir, imported, generated, before, after };
 }
 
-describe("variation: drift between the environments (loops, flow/block matrix, || true, order)", () => {
+describe("variation: drift between the environments (loops, flow/block matrix, || true, order), imported with --keep-order", () => {
   let r: ReturnType<typeof importAndGenerate>;
   let registry: string;
   beforeAll(() => {
-    r = importAndGenerate("drift");
+    r = importAndGenerate("drift", ["--keep-order"]);
     registry = read(r.dir, "services.config.ts");
   });
 
