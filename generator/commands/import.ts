@@ -235,7 +235,10 @@ function importReport(
     for (const e of order.inferred) lines.push(`  ${e.service} after ${e.dependsOn}: ${e.file}:${e.line}: ${e.text}`);
     if (order.notKept.length) {
       lines.push("Hand-written orderings not kept (nothing in the manifests says so); to keep one, give the service the line shown:");
-      for (const n of order.notKept) lines.push(`  ${n.service} (${n.file}:${n.line}, after ${n.predecessors.join(", ")}): dependsOn: ${JSON.stringify(n.restore)}`);
+      for (const n of order.notKept) {
+        const after = n.predecessors.length <= 4 ? n.predecessors.join(", ") : `${n.predecessors.slice(0, 3).join(", ")} and ${n.predecessors.length - 3} more`;
+        lines.push(`  ${n.service} (${n.file}:${n.line}, after ${after}): dependsOn: ${JSON.stringify(n.restore)}`);
+      }
     }
   }
   lines.push(
