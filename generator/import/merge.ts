@@ -419,6 +419,22 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
       manifestVariables,
     };
   }
+  // Variables the deployed services' manifests use that an environment never sets: envsubst would leave them empty.
+  if (options.repository) {
+    const deployedFolders = new Set(services.map((s) => s.manifests ?? s.name));
+    for (const [name, env] of Object.entries(environments)) {
+      const input = inputs.find((i) => i.name === name)!;
+      for (const [folder, facts] of options.repository.folders) {
+        if (!deployedFolders.has(folder)) continue;
+        for (const v of facts.variables.filter((x) => env.manifestVariables[x] === undefined))
+          diagnostics.push({
+            ...warning("IMPORT_ASSUMPTION", `the manifests use \${${v}}, which ${name} never sets: envsubst leaves it empty`, { file: input.facts.file, line: 1, fix: `set environments.${name}.manifestVariables.${v}, or remove it from the manifests` }),
+            kind: "manifest-variable-unset",
+            subject: folder,
+          });
+      }
+    }
+  }
   // Manifest variables present in one environment only
   const varNames = mergeOrder(inputs.map((i) => i.facts.manifestVariables.map((v) => v.name)));
   for (const v of varNames) {

@@ -18,7 +18,7 @@ import { semanticsOf, type Semantics } from "./semantic.ts";
 
 const FIXTURE = join(REPO, "test", "fixtures", "import-monorepo");
 const expected = JSON.parse(readFileSync(join(FIXTURE, "expected.json"), "utf8")) as {
-  services: { name: string; kind: string; deployments: string[]; secretGroups: string[]; cronjobs: string[]; jobs: string[] }[];
+  services: { name: string; kind: string; deployments: string[]; secretGroups: string[]; cronjobs: string[]; jobs: string[]; dependencyEvidence?: { on: string }[] }[];
   constructs: { id: string; class: string; at: string[] }[];
   preExistingAuditFindings: { code: string; file: string }[];
   environments: Record<string, { sequentialDeploySteps: number }>;
@@ -33,7 +33,12 @@ const ENVS = [
 describe("import of the fixture monorepo", () => {
   let dir: string;
   let imported: CliResult;
-  let json: { groups: { code: string; kind: string; message: string }[]; phases: { generated: number }; diagnostics: { code: string; file: string; line: number }[] };
+  let json: {
+    groups: { code: string; kind: string; message: string }[];
+    phases: { generated: number };
+    order: { inferred: { service: string; dependsOn: string }[] };
+    diagnostics: { code: string; file: string; line: number }[];
+  };
   let generated: CliResult;
   let audit: CliResult;
   let registry: string;
@@ -87,6 +92,20 @@ describe("import of the fixture monorepo", () => {
     }
     expect(registry).toMatch(/frontend\("portal", \{[^)]*\n\s*secrets: \["clerk-secrets"\],\n/);
     expect(registry).not.toContain("importedSecretGroups");
+  });
+
+  it("GIVEN the manifests WHEN the deploy order is inferred THEN its edges are exactly the ground truth's evidence", () => {
+    const inferred = json.order.inferred.map((e) => `${e.service} -> ${e.dependsOn}`).sort();
+    const truth = expected.services.flatMap((s) => (s.dependencyEvidence ?? []).map((d) => `${s.name} -> ${d.on}`)).sort();
+    expect(inferred).toEqual(truth);
+  });
+
+  it("GIVEN the manifests WHEN secrets are assigned THEN every service reads exactly the ground truth's groups", async () => {
+    const loaded = (await import(join(dir, "services.config.ts"))) as { default: { services: { name: string; manifests?: string; secrets?: string[] }[] } };
+    for (const s of expected.services) {
+      const entry = loaded.default.services.find((x) => x.name === s.name)!;
+      expect([...(entry.secrets ?? [])].sort(), s.name).toEqual([...s.secretGroups].sort());
+    }
   });
 
   it("GIVEN the imported registry WHEN audited THEN it reports only the findings the repository had before the import", () => {
