@@ -87,6 +87,12 @@ function literal(value: unknown, path: string, w: Writer, indent: string, room =
 /** Marks an object written as `{ ...constant, rest }`. */
 const SPREAD = Symbol("spread");
 
+/** The timeout all of `services` set alike (at least two of them), else undefined. */
+function sharedTimeout(services: readonly Service[]): number | undefined {
+  const first = services[0]?.rolloutTimeoutSeconds;
+  return services.length >= 2 && first !== undefined && services.every((s) => s.rolloutTimeoutSeconds === first) ? first : undefined;
+}
+
 function helperOf(s: Service): (typeof HELPERS)[number] | undefined {
   return s.image === false ? undefined : HELPERS.find((h) => h.kind === s.kind && s.path === `${h.folder}/${s.name}`);
 }
@@ -129,12 +135,20 @@ export function registrySource(morph: TsMorph, input: WriteInput): string {
   const w: Writer = { input, raw: new Map() };
 
   if (used.length) {
+    // A rollout timeout every service of a kind shares is said once, in that kind's helper.
+    const defaults = new Map(used.map((h) => [h, sharedTimeout(registry.services.filter((s) => helperOf(s) === h))]));
+    for (const s of registry.services) if (defaults.get(helperOf(s)!) !== undefined) delete s.rolloutTimeoutSeconds;
     file.addStatements(
       [
         "",
         "/** A built service: its image is built from `<folder>/<name>`, its manifests are in the folder of its name. */",
-        'const built = (kind: Service["kind"], folder: string) => (name: string, more: Omit<Service, "name" | "kind"> = {}): Service => ({ name, kind, path: `${folder}/${name}`, ...more });',
-        ...used.map((h) => `const ${h.kind} = built(${JSON.stringify(h.kind)}, ${JSON.stringify(h.folder)});`),
+        "const built =",
+        '  (kind: Service["kind"], folder: string, defaults: Omit<Service, "name" | "kind"> = {}) =>',
+        '  (name: string, more: Omit<Service, "name" | "kind"> = {}): Service => ({ name, kind, path: `${folder}/${name}`, ...defaults, ...more });',
+        ...used.map((h) => {
+          const t = defaults.get(h);
+          return `const ${h.kind} = built(${JSON.stringify(h.kind)}, ${JSON.stringify(h.folder)}${t !== undefined ? `, { rolloutTimeoutSeconds: ${t} }` : ""});`;
+        }),
       ].join("\n"),
     );
   }
