@@ -51,7 +51,14 @@ export async function runImport(args: string[], io: CliIo): Promise<number> {
   const outPath = resolve(io.cwd, values.out);
   // The repository the workflows belong to: --root, else the folder holding .github/.
   const repoRoot = values.root ? resolve(io.cwd, values.root) : repositoryOf(resolve(io.cwd, values.production)) ?? io.cwd;
-  if (readIfExists(outPath) !== undefined && !values.force) {
+  if (values.root && !diskRepoFiles(repoRoot).exists("")) return usageError(io, `--root: no such folder: ${values.root}`);
+  let existing: string | undefined;
+  try {
+    existing = readIfExists(outPath);
+  } catch (e) {
+    return usageError(io, `--out: cannot write ${values.out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass a file path, e.g. services.config.ts`);
+  }
+  if (existing !== undefined && !values.force) {
     io.stderr(`gen:workflows: ${values.out} exists; nothing was written. Pass --force to replace it, or --out <file> to write elsewhere.\n`);
     return EXIT.usage;
   }

@@ -72,6 +72,17 @@ describe("import of hostile input", () => {
     expect(r.stderr).toMatch(/--production: cannot read \.github\/workflows \(EISDIR\)/);
   });
 
+  it.each([
+    ["--root naming no folder", ["--root", "no-such-folder"], /--root: no such folder: no-such-folder/],
+    ["--out naming a folder", ["--out", ".github", "--force"], /--out: cannot write \.github \(EISDIR\)/],
+  ])("GIVEN %s WHEN imported THEN it is a usage error, nothing written", async (_name, extra, message) => {
+    const dir = repoWith(pair(APPLY));
+    const r = await cli(dir, [...IMPORT, ...extra]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(join(dir, "services.config.ts"))).toBe(false);
+  });
+
   it("GIVEN an image tag from git rev-parse WHEN imported THEN it is the commit, not the literal text", async () => {
     const dir = repoWith(pair(["export IMAGE_TAG=$(git rev-parse HEAD)", "envsubst < infra/k8s/api/deployment.yaml > /tmp/x.yaml", APPLY, WAIT("120s")].join("\n")));
     const { imported } = await importAndGenerate(dir);
