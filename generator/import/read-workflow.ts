@@ -356,7 +356,7 @@ function readMatrix(matrixNode: Node, facts: WorkflowFacts, lineOf: LineOf, unma
   }
 }
 
-function readUsesStep(step: Record<string, any>, node: YAMLMap, line: number, label: string, facts: WorkflowFacts, lineOf: LineOf, unmappable: Report, notCarried: Report): void {
+function readUsesStep(step: Record<string, any>, node: YAMLMap, line: number, label: string, facts: WorkflowFacts, lineOf: LineOf, unmappable: Report, notCarried: NotCarried): void {
   const action = String(step.uses).split("@")[0]!.toLowerCase();
   const w = (step.with ?? {}) as Record<string, unknown>;
   if (action === "actions/checkout") return;
@@ -371,7 +371,7 @@ function readUsesStep(step: Record<string, any>, node: YAMLMap, line: number, la
     return;
   }
   if (["actions/setup-node", "pnpm/action-setup", "actions/cache", "docker/setup-buildx-action"].includes(action)) {
-    notCarried(line, `${label} (${action}) is not carried over: the generated build runs docker only, the Dockerfile installs what it needs`);
+    notCarried(line, RECOGNIZED_MESSAGES.install, "tool-install", `${label} (${action})`);
     return;
   }
   unmappable(line, `${label} uses ${step.uses}, which the registry has no place for`);
