@@ -4,11 +4,14 @@
  * wherever that keeps each environment doing what it did, and every such place gets a
  * diagnostic (file:line) and an `// import:` comment in the written registry.
  */
-import { type Diagnostic, error, warning } from "../diagnostics.ts";
+import { error, warning } from "../diagnostics.ts";
+import type { ImportDiagnostic } from "./findings.ts";
 import { KIND_ORDER } from "../config/kinds.ts";
-import type { CronJob, DeployKind, Environment, OneTimeJob, Registry, Service, Value } from "../config/registry.ts";
+import type { BuildArgValue, CronJob, DeployKind, Environment, OneTimeJob, Registry, Service, Value } from "../config/registry.ts";
 import { inferDomains, withDomainPlaceholders } from "./domains.ts";
 import { secretName, type WorkflowFacts } from "./read-workflow.ts";
+import type { RepositoryFacts } from "./read-repository.ts";
+import { type DeployOrderReport, orderFromEvidence } from "./deploy-order.ts";
 
 /** An expression written as is into the registry (a shared constant). */
 export interface RawExpression {
@@ -23,7 +26,11 @@ export interface ImportedRegistry {
   /** Services whose `secrets` is the shared constant (written as `secrets: importedSecretGroups`). */
   sharedSecretServices: Set<string>;
   comments: ImportComments;
-  diagnostics: Diagnostic[];
+  diagnostics: ImportDiagnostic[];
+  /** How the deploy order was decided: inferred edges with their evidence, hand-written orderings not kept. */
+  order?: DeployOrderReport;
+  /** Deploy phases of each hand-written workflow, for comparison. */
+  handWrittenPhases: Record<string, number>;
 }
 
 export const SHARED_SECRETS_CONSTANT = "importedSecretGroups";
@@ -37,10 +44,17 @@ export interface EnvironmentInput {
 
 const DEFAULT_TIMEOUT = 180;
 
-export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedRegistry {
+export interface MergeOptions {
+  /** The repository's manifests: Deployments, secrets read and dependency evidence per folder. */
+  repository?: RepositoryFacts;
+  /** Keep the hand-written step sequence as dependsOn instead of inferring it from the manifests. */
+  keepOrder?: boolean;
+}
+
+export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: MergeOptions = {}): ImportedRegistry {
   const envNames = inputs.map((i) => i.name);
   const primary = inputs[0]!;
-  const diagnostics: Diagnostic[] = inputs.flatMap((i) => i.facts.diagnostics);
+  const diagnostics: ImportDiagnostic[] = inputs.flatMap((i) => i.facts.diagnostics);
   const comments: ImportComments = new Map();
   const comment = (where: string, text: string): void => {
     const list = comments.get(where) ?? [];
@@ -59,10 +73,17 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
   // ---- services: which exist, in which environments ------------------------------------------
   const builtOrder = mergeOrder(inputs.map((i) => i.facts.builds.map((b) => b.name)));
   const deployOrder = mergeOrder(inputs.map((i) => i.facts.phases.flat()));
-  const allNames = [...new Set([...deployOrder.filter((n) => !builtOrder.includes(n)), ...builtOrder])];
-  const isBuilt = (n: string): boolean => builtOrder.includes(n);
+  const builtSet = new Set(builtOrder);
+  const allNames = [...new Set([...deployOrder.filter((n) => !builtSet.has(n)), ...builtOrder])];
+  const isBuilt = (n: string): boolean => builtSet.has(n);
+  // Lookups by name, built once: the merge stays near-linear in the number of services and phases.
+  const buildsOf = new Map(inputs.map((i) => [i, new Map(i.facts.builds.map((b) => [b.name, b]))]));
+  const buildIn = (i: EnvironmentInput, name: string) => buildsOf.get(i)!.get(name);
+  const phaseIndex = new Map(inputs.map((i) => [i, new Map(i.facts.phases.flatMap((p, k) => p.map((n) => [n, k] as const)))]));
+  const phaseOf = (i: EnvironmentInput, name: string): number => phaseIndex.get(i)!.get(name) ?? -1;
+  const sentryOf = new Map(inputs.map((i) => [i, new Set(i.facts.sentry?.services ?? [])]));
   const kinds = new Map<string, DeployKind>();
-  for (const n of allNames) kinds.set(n, inferKind(n, inputs));
+  for (const n of allNames) kinds.set(n, inferKind(n, inputs, buildIn, phaseOf));
 
   // ---- domains and values ---------------------------------------------------------------------
   const pairs = allNames.flatMap((n) => {
@@ -75,7 +96,19 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
   const toValue = (input: EnvironmentInput, raw: string, line: number): Value | undefined => {
     const secret = secretName(raw);
     if (secret) return { secret };
-    const text = raw.replace(/\$\{\{ github\.sha \}\}/g, "{sha}").replace(/\$\{GITHUB_SHA\}/g, "{sha}");
+    const text = raw
+      .replace(/\$\{\{ github\.sha \}\}/g, "{sha}")
+      .replace(/\$\{GITHUB_SHA\}/g, "{sha}")
+      .replace(/\$\(\s*git\s+rev-parse\s+(?:--verify\s+)?HEAD\s*\)/g, "{sha}");
+    if (/\$\(|`/.test(text)) {
+      unmappable(input, line, `value ${raw} is computed by a command when the workflow runs; the registry holds values known when it is generated`, "left out: set a plain value or a placeholder ({sha}, {environment}, {namespace}, {domains.<key>}) by hand");
+      return undefined;
+    }
+    const unset = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(text);
+    if (unset) {
+      unmappable(input, line, `value ${raw} reads the shell variable ${unset[1]}, which the workflow never sets`, "left out: set the value by hand");
+      return undefined;
+    }
     if (/\$\{\{/.test(text)) {
       unmappable(input, line, `value ${raw} uses an expression the registry cannot hold`, "use a plain value, { secret: \"NAME\" } or a placeholder ({sha}, {environment}, {namespace}, {domains.<key>})");
       return undefined;
@@ -121,41 +154,58 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
 
   // ---- each service -----------------------------------------------------------------------------
   const services: Service[] = [];
+  const extraDeployments = new Map<string, string[]>();
   const sharedSecretServices = new Set<string>();
   const envsOf = new Map<string, string[]>();
   for (const name of allNames) {
     const where = `services.${name}`;
-    const built = inputs.filter((i) => i.facts.builds.some((b) => b.name === name));
+    const built = inputs.filter((i) => buildIn(i, name) !== undefined);
     const deployed = inputs.filter((i) => i.facts.deployed[name] !== undefined);
     for (const i of built.filter((b) => !deployed.includes(b)))
-      unmappable(i, i.facts.builds.find((b) => b.name === name)!.line, `"${name}" is built but never deployed in ${i.name}`, "the registry deploys every service it builds: deploy it, or remove it from the matrix");
+      unmappable(i, buildIn(i, name)!.line, `"${name}" is built but never deployed in ${i.name}`, "the registry deploys every service it builds: deploy it, or remove it from the matrix");
     const present = deployed;
     if (present.length === 0) continue;
     envsOf.set(name, present.map((p) => p.name));
     const kind = kinds.get(name)!;
     const service: Service = { name, kind };
     if (isBuilt(name)) {
-      const paths = [...new Set(built.map((b) => b.facts.builds.find((x) => x.name === name)!.path))];
+      const paths = [...new Set(built.map((b) => buildIn(b, name)!.path))];
       service.path = paths[0]!;
-      if (paths.length > 1) differ(built[1]!, built[1]!.facts.builds.find((x) => x.name === name)!.line, `"${name}" is built from ${paths.join(" and ")}`, `used ${paths[0]} (${built[0]!.name})`, where);
+      if (paths.length > 1) differ(built[1]!, buildIn(built[1]!, name)!.line, `"${name}" is built from ${paths.join(" and ")}`, `used ${paths[0]} (${built[0]!.name})`, where);
     } else service.image = false;
     if (present.length < inputs.length) {
       service.environments = present.map((p) => p.name);
       differ(present[0]!, present[0]!.facts.deployed[name]!.line, `service "${name}" is deployed in ${onlyIn(present)} only`, `kept with environments: [${present.map((p) => `"${p.name}"`).join(", ")}], so no environment deploys something new`, where);
     }
-    const deployments = [...new Set(present.map((p) => p.facts.deployed[name]!.deployment ?? name))];
-    if (deployments[0] !== name) service.deployment = deployments[0]!;
+    // Deployments: those awaited by hand, plus (with the repository) every one the folder defines.
+    const folder = options.repository?.folders.get(name);
+    const awaited = mergeOrder(present.map((p) => (p.facts.deployed[name]!.awaited.length ? p.facts.deployed[name]!.awaited : [p.facts.deployed[name]!.deployment ?? name])));
+    const deployments = folder ? mergeOrder([awaited.filter((d) => folder.deployments.some((x) => x.name === d)), folder.deployments.map((d) => d.name)]) : awaited;
+    const main = deployments.includes(name) ? name : (deployments[0] ?? name);
+    if (main !== name) service.deployment = main;
+    if (folder && !folder.deployments.length)
+      unmappable(present[0]!, present[0]!.facts.deployed[name]!.line, `${present[0]!.facts.manifestsRoot}/${name}/ defines no Deployment, so there is no rollout to await`, "add the Deployment's manifest, or deploy the folder from templates/deploy/");
+    extraDeployments.set(name, deployments.filter((d) => d !== main));
     const timeouts = present.map((p) => p.facts.deployed[name]!.timeoutSeconds ?? DEFAULT_TIMEOUT);
     const timeout = Math.max(...timeouts);
     if (timeout !== DEFAULT_TIMEOUT) service.rolloutTimeoutSeconds = timeout;
-    if (new Set(timeouts).size > 1) differ(present[0]!, present[0]!.facts.deployed[name]!.line, `"${name}" rollout timeouts differ (${present.map((p, k) => `${p.name} ${timeouts[k]}s`).join(", ")})`, `used the longest, ${timeout}s`, where);
+    if (new Set(timeouts).size > 1)
+      diagnostics.push({
+        ...warning("IMPORT_ENVIRONMENTS_DIFFER", `rollout timeouts differ (${present.map((p, k) => `${p.name} ${timeouts[k]}s`).join(", ")})`, { file: present[0]!.facts.file, line: present[0]!.facts.deployed[name]!.line, fix: `used the longest, ${timeout}s` }),
+        kind: "rollout-timeout",
+        subject: name,
+      });
     for (const p of present) {
       const swallowed = p.facts.deployed[name]!.swallowed;
       if (!swallowed.length) continue;
       const others = present.filter((o) => o !== p && o.facts.deployed[name]!.swallowed.length === 0);
-      const message = `"${name}": a failed apply or rollout is ignored with || true in ${p.name}${others.length ? ` but not in ${onlyIn(others)}` : ""}`;
-      diagnostics.push(warning(others.length ? "IMPORT_ENVIRONMENTS_DIFFER" : "IMPORT_NOT_CARRIED_OVER", message, { file: p.facts.file, line: swallowed[0]!, fix: "not carried over: the generated deploy fails on any error (the safe side); limit the service with environments: if it must not block" }));
-      comment(where, `${message}; the generated deploy fails on errors instead`);
+      // One finding per environment and kind, listing the services (see findings.ts).
+      const message = `${p.name} ignores a failed apply or rollout (\`|| true\`)${others.length ? ` where ${onlyIn(others)} does not` : ""}: not carried over`;
+      diagnostics.push({
+        ...warning(others.length ? "IMPORT_ENVIRONMENTS_DIFFER" : "IMPORT_NOT_CARRIED_OVER", message, { file: p.facts.file, line: swallowed[0]!, fix: "the generated deploy fails on any error (the safe side); limit a service with environments: if it must not block" }),
+        kind: "swallowed-failure",
+        subject: name,
+      });
     }
 
     // cronjobs and one-time jobs: the union, each limited to the environments that applied it
@@ -178,11 +228,16 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
     }
 
     // Sentry: the union (a release is metadata; creating one more is harmless)
-    const sentryIn = present.filter((p) => p.facts.sentry?.services.includes(name));
+    const sentryIn = present.filter((p) => sentryOf.get(p)!.has(name));
     if (sentryIn.length && isBuilt(name)) {
       service.sentry = true;
       const missing = present.filter((p) => !sentryIn.includes(p));
-      if (missing.length) differ(sentryIn[0]!, sentryIn[0]!.facts.sentry!.line, `"${name}" gets a Sentry release in ${onlyIn(sentryIn)} only`, "kept (union): every environment now creates its release", where);
+      if (missing.length)
+        diagnostics.push({
+          ...warning("IMPORT_ENVIRONMENTS_DIFFER", `a Sentry release is created in ${onlyIn(sentryIn)} only`, { file: sentryIn[0]!.facts.file, line: sentryIn[0]!.facts.sentry!.line, fix: "kept (union): every environment now creates its release" }),
+          kind: "sentry-one-environment",
+          subject: name,
+        });
     }
 
     // build arguments
@@ -208,19 +263,46 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
         const v = args[arg]!;
         if (typeof v !== "string" && "byEnvironment" in v) for (const e of envNames) v.byEnvironment[e] ??= Object.values(v.byEnvironment)[0]!;
       }
-      if (Object.keys(args).length) service.buildArgs = args;
+      const { buildArgs, buildSecrets } = splitBuildSecrets(args);
+      if (Object.keys(buildArgs).length) service.buildArgs = buildArgs;
+      if (Object.keys(buildSecrets).length) {
+        service.buildSecrets = buildSecrets;
+        const at = built.find((b) => b.facts.buildArgs[name]?.length)!;
+        const line = at.facts.buildArgs[name]![0]!.line;
+        for (const [id, secret] of Object.entries(buildSecrets))
+          diagnostics.push({
+            ...warning("IMPORT_ASSUMPTION", `build argument ${id} carries the GitHub secret ${secret}: imported as a BuildKit build secret, since build arguments persist in the image`, {
+              file: at.facts.file,
+              line,
+              fix: `in the Dockerfile, replace \`ARG ${id}\` with \`RUN --mount=type=secret,id=${id},env=${id} …\` on the step that reads it`,
+            }),
+            kind: "build-secret",
+            subject: name,
+          });
+      }
     }
 
-    // secrets: unknown from workflows. Backends and gateways get every group (see README).
-    if ((kind === "backend" || kind === "gateway") && allGroups.length) {
+    // secrets: what the folder's manifests read; without the repository, backends and gateways get every group (see README).
+    if (folder) {
+      const read = [...folder.secrets.keys()].sort();
+      const known = read.filter((g) => secretGroups[g] !== undefined);
+      if (known.length) service.secrets = known;
+      for (const g of read.filter((x) => secretGroups[x] === undefined))
+        unmappable(present[0]!, present[0]!.facts.deployed[name]!.line, `the manifests of "${name}" read secret "${g}", which no workflow creates`, `add secretGroups["${g}"] with its keys and GitHub secrets, and "${g}" to the service's secrets`);
+    } else if ((kind === "backend" || kind === "gateway") && allGroups.length) {
       service.secrets = [...allGroups];
       sharedSecretServices.add(name);
     }
     services.push(service);
   }
 
-  // ---- deploy order: dependsOn from each environment's phases -----------------------------------
+  // ---- deploy order ------------------------------------------------------------------------------
   const byName = new Map(services.map((s) => [s.name, s]));
+  let order: DeployOrderReport | undefined;
+  if (options.repository && !options.keepOrder) {
+    order = orderFromEvidence(services, options.repository, inputs, envsOf);
+    for (const d of order.diagnostics) diagnostics.push(d);
+  } else {
   const edges = new Map<string, Map<string, string[]>>(); // service -> dep -> envs
   for (const input of inputs) {
     input.facts.phases.forEach((phase, k) => {
@@ -233,6 +315,10 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
     });
   }
   const deps = new Map<string, string[]>();
+  // While every kept edge goes to an earlier production phase, an edge to an earlier production
+  // phase cannot close a cycle: only the others need the graph walk.
+  let monotone = true;
+  const rank = (n: string): number => phaseOf(primary, n);
   const reaches = (from: string, to: string): boolean => {
     const seen = new Set<string>();
     const stack = [from];
@@ -241,7 +327,7 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
       if (x === to) return true;
       if (seen.has(x)) continue;
       seen.add(x);
-      stack.push(...(deps.get(x) ?? []));
+      for (const d of deps.get(x) ?? []) stack.push(d);
     }
     return false;
   };
@@ -260,33 +346,42 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
     }
     const missing = (envsOf.get(s) ?? []).filter((e) => !(envsOf.get(d) ?? []).includes(e));
     if (missing.length) continue; // the dependency is not deployed everywhere the service is
-    if (reaches(d, s)) {
+    const ordered = rank(d) !== -1 && rank(s) !== -1 && rank(d) < rank(s);
+    if (!(monotone && ordered) && reaches(d, s)) {
       differ(input, line, `${input.name} deploys "${s}" after "${d}", while another environment deploys them the other way round`, `kept ${primary.name}'s order`, `services.${s}`);
       continue;
     }
+    if (!ordered) monotone = false;
     deps.set(s, [...(deps.get(s) ?? []), d]);
   }
+  const position = new Map(allNames.map((n, k) => [n, k]));
+  if (!options.keepOrder) order = withoutSameKindSteps(services, deps, inputs, (e, n) => phaseOf(e, n));
   for (const s of services) {
     const list = deps.get(s.name);
-    if (list?.length) s.dependsOn = allNames.filter((n) => list.includes(n));
+    if (list?.length) s.dependsOn = [...list].sort((a, b) => position.get(a)! - position.get(b)!);
   }
-  // Report order differences: "a is ready before b is applied" in one environment only.
-  const phaseOf = (input: EnvironmentInput, name: string): number => input.facts.phases.findIndex((p) => p.includes(name));
-  for (const s of allNames) {
+  // Report order differences: a service of the phase just before "s" in one environment that the
+  // other environment does not deploy before it (looked up by phase index, so linear overall).
+  // Without --keep-order the same-kind orderings are dropped and listed instead (order.notKept).
+  for (const s of options.keepOrder ? allNames : []) {
     const before = new Map<string, string[]>(); // dependency -> environments where it comes first
     const both = inputs.filter((i) => phaseOf(i, s) !== -1);
     if (both.length < 2) continue;
-    for (const d of allNames) {
-      if (d === s || !both.every((i) => phaseOf(i, d) !== -1)) continue;
-      const envs = both.filter((i) => phaseOf(i, d) < phaseOf(i, s)).map((i) => i.name);
-      if (envs.length && envs.length < both.length) before.set(d, envs);
+    for (const e of both) {
+      const k = phaseOf(e, s);
+      if (k <= 0) continue;
+      for (const d of e.facts.phases[k - 1]!) {
+        if (d === s || !both.every((i) => phaseOf(i, d) !== -1)) continue;
+        if (both.every((o) => phaseOf(o, d) < phaseOf(o, s))) continue;
+        before.set(d, [...(before.get(d) ?? []), e.name]);
+      }
     }
     if (!before.size) continue;
     const envs = [...new Set([...before.values()].flat())];
     const input = inputs.find((i) => i.name === envs[0])!;
     const parts = envs.map((e) => `${e} waits for ${[...before.entries()].filter(([, x]) => x.includes(e)).map(([d]) => `"${d}"`).join(", ")}`);
-    const generatedFirst = (d: string): boolean => reaches(s, d);
-    const kept = [...before.keys()].every(generatedFirst);
+    const direct = new Set(deps.get(s) ?? []);
+    const kept = [...before.keys()].every((d) => direct.has(d));
     differ(
       input,
       input.facts.deployed[s]?.line ?? 1,
@@ -296,6 +391,24 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
     );
   }
   for (const input of inputs) reportOrderWithinPhases(input, inputs, differ);
+  }
+
+  // Further Deployments of a folder: one entry each (image: false, the same folder).
+  for (const [name, extras] of extraDeployments) {
+    const at = services.findIndex((s) => s.name === name);
+    const owner = services[at]!;
+    extras.forEach((d, k) => {
+      if (byName.has(d)) {
+        unmappable(primary, 1, `Deployment "${d}" of ${name}'s folder has the name of another service`, "rename one of them");
+        return;
+      }
+      const extra: Service = { name: d, kind: owner.kind, image: false, manifests: name };
+      for (const key of ["environments", "dependsOn", "secrets", "rolloutTimeoutSeconds"] as const) if (owner[key] !== undefined) (extra as unknown as Record<string, unknown>)[key] = owner[key];
+      comment(`services.${d}`, `a further Deployment in ${owner.name}'s folder: the folder is applied once more (idempotent) and this rollout is awaited too`);
+      // Before its service: the audit reads a folder's deployment.yaml against the folder's last entry.
+      services.splice(at + k, 0, extra);
+    });
+  }
 
   // ---- environments ------------------------------------------------------------------------------
   const environments: Record<string, Environment> = {};
@@ -321,6 +434,22 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
       ingressManifest: f.ingress?.path ?? "ingress.yaml",
       manifestVariables,
     };
+  }
+  // Variables the deployed services' manifests use that an environment never sets: envsubst would leave them empty.
+  if (options.repository) {
+    const deployedFolders = new Set(services.map((s) => s.manifests ?? s.name));
+    for (const [name, env] of Object.entries(environments)) {
+      const input = inputs.find((i) => i.name === name)!;
+      for (const [folder, facts] of options.repository.folders) {
+        if (!deployedFolders.has(folder)) continue;
+        for (const v of facts.variables.filter((x) => env.manifestVariables[x] === undefined))
+          diagnostics.push({
+            ...warning("IMPORT_ASSUMPTION", `the manifests use \${${v}}, which ${name} never sets: envsubst leaves it empty`, { file: input.facts.file, line: 1, fix: `set environments.${name}.manifestVariables.${v}, or remove it from the manifests` }),
+            kind: "manifest-variable-unset",
+            subject: folder,
+          });
+      }
+    }
   }
   // Manifest variables present in one environment only
   const varNames = mergeOrder(inputs.map((i) => i.facts.manifestVariables.map((v) => v.name)));
@@ -393,18 +522,60 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[]): ImportedReg
     secretGroups,
     services,
   };
-  return { registry, sharedSecretServices, comments, diagnostics };
+  const handWrittenPhases = Object.fromEntries(inputs.map((i) => [i.name, i.facts.phases.length]));
+  return { registry, sharedSecretServices, comments, diagnostics, ...(order ? { order } : {}), handWrittenPhases };
+}
+
+/**
+ * Without the manifests there is no evidence between services of one kind, so the order the steps
+ * were typed in is kept only across kinds (infrastructure, backend, gateway, frontend): a service
+ * that waited for one of its own kind now waits for what that one waited for of an earlier kind.
+ * Each dropped ordering is listed with the line that restores it. `deps` is replaced in place.
+ */
+function withoutSameKindSteps(
+  services: readonly Service[],
+  deps: Map<string, string[]>,
+  inputs: readonly EnvironmentInput[],
+  phaseOf: (i: EnvironmentInput, name: string) => number,
+): DeployOrderReport {
+  const kindOf = new Map(services.map((s) => [s.name, s.kind]));
+  const memo = new Map<string, string[]>();
+  const earlierKinds = (name: string): string[] => {
+    const known = memo.get(name);
+    if (known) return known;
+    memo.set(name, []); // deps is acyclic; this only guards recursion
+    const out = [...new Set((deps.get(name) ?? []).flatMap((d) => (kindOf.get(d) === kindOf.get(name) ? earlierKinds(d) : [d])))];
+    memo.set(name, out);
+    return out;
+  };
+  const notKept: DeployOrderReport["notKept"] = [];
+  const next = new Map<string, string[]>();
+  for (const s of services) {
+    const kept = earlierKinds(s.name);
+    const dropped = (deps.get(s.name) ?? []).filter((d) => kindOf.get(d) === s.kind);
+    next.set(s.name, kept);
+    if (!dropped.length) continue;
+    const at = inputs.find((i) => phaseOf(i, s.name) > 0 && i.facts.deployed[s.name]) ?? inputs[0]!;
+    notKept.push({ service: s.name, file: at.facts.file, line: at.facts.deployed[s.name]?.line ?? 1, predecessors: dropped, restore: [...kept, ...dropped] });
+  }
+  deps.clear();
+  for (const [k, v] of next) if (v.length) deps.set(k, v);
+  return { source: "kinds", inferred: [], notKept, diagnostics: [] };
 }
 
 /** Names in the first list's order, then each later list's extra names after their predecessor. */
 export function mergeOrder(lists: readonly (readonly string[])[]): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   for (const list of lists) {
-    list.forEach((name, i) => {
-      if (out.includes(name)) return;
-      const before = list.slice(0, i).reverse().find((n) => out.includes(n));
-      out.splice(before === undefined ? 0 : out.indexOf(before) + 1, 0, name);
-    });
+    let previous: string | undefined; // the last name of this list already placed
+    for (const name of list) {
+      if (!seen.has(name)) {
+        out.splice(previous === undefined ? 0 : out.indexOf(previous) + 1, 0, name);
+        seen.add(name);
+      }
+      previous = name;
+    }
   }
   return out;
 }
@@ -413,11 +584,15 @@ export function mergeOrder(lists: readonly (readonly string[])[]): string[] {
  * Kind from how the service is deployed: not built and in a phase without built services ->
  * infrastructure; a name with "gateway" -> gateway; built from apps/ -> frontend; else backend.
  */
-function inferKind(name: string, inputs: readonly EnvironmentInput[]): DeployKind {
-  const build = inputs.flatMap((i) => i.facts.builds).find((b) => b.name === name);
+function inferKind(
+  name: string,
+  inputs: readonly EnvironmentInput[],
+  buildIn: (i: EnvironmentInput, name: string) => { path: string } | undefined,
+  phaseOf: (i: EnvironmentInput, name: string) => number,
+): DeployKind {
+  const build = inputs.map((i) => buildIn(i, name)).find((b) => b !== undefined);
   if (!build) {
-    const phases = inputs.flatMap((i) => i.facts.phases.filter((p) => p.includes(name)).map((p) => ({ p, i })));
-    const withBuilt = phases.some(({ p, i }) => p.some((n) => i.facts.builds.some((b) => b.name === n)));
+    const withBuilt = inputs.some((i) => phaseOf(i, name) !== -1 && i.facts.phases[phaseOf(i, name)]!.some((n) => buildIn(i, n) !== undefined));
     return withBuilt ? "backend" : "infrastructure";
   }
   if (/gateway/.test(name)) return "gateway";
@@ -429,8 +604,9 @@ function inferKind(name: string, inputs: readonly EnvironmentInput[]): DeployKin
 function reportOrderWithinPhases(input: EnvironmentInput, inputs: readonly EnvironmentInput[], differ: (i: EnvironmentInput, line: number, message: string, resolution: string) => void): void {
   if (input === inputs[0]) return;
   const primary = inputs[0]!;
+  const byMembers = new Map(primary.facts.phases.map((p) => [[...p].sort().join("\u0000"), p]));
   for (const phase of input.facts.phases) {
-    const other = primary.facts.phases.find((p) => p.length === phase.length && p.every((n) => phase.includes(n)));
+    const other = byMembers.get([...phase].sort().join("\u0000"));
     if (!other || other.join() === phase.join()) continue;
     const moved = phase.filter((n, k) => other[k] !== n);
     differ(
@@ -440,4 +616,23 @@ function reportOrderWithinPhases(input: EnvironmentInput, inputs: readonly Envir
       "the generated phase applies them in registry order and waits for all at once, so the order has no effect",
     );
   }
+}
+
+/**
+ * Build arguments that read a GitHub secret: a public value (a publishable key, a `NEXT_PUBLIC_`
+ * variable, which ends up in the browser bundle anyway) stays a build argument marked
+ * `public: true`; anything else becomes a BuildKit build secret, never stored in the image.
+ */
+function splitBuildSecrets(args: Record<string, Value>): { buildArgs: Record<string, BuildArgValue>; buildSecrets: Record<string, string> } {
+  const buildArgs: Record<string, BuildArgValue> = {};
+  const buildSecrets: Record<string, string> = {};
+  const isPublic = (name: string): boolean => /^(NEXT_PUBLIC_|VITE_|PUBLIC_|REACT_APP_|EXPO_PUBLIC_)|PUBLISHABLE|_PUBLIC_KEY$/.test(name);
+  const mark = (v: string | { secret: string }): string | { secret: string; public: true } => (typeof v === "string" ? v : { secret: v.secret, public: true });
+  for (const [name, value] of Object.entries(args)) {
+    const secrets = typeof value === "string" ? [] : "secret" in value ? [value.secret] : Object.values(value.byEnvironment).flatMap((v) => (typeof v === "string" ? [] : [v.secret]));
+    if (!secrets.length) buildArgs[name] = value as BuildArgValue;
+    else if (isPublic(name)) buildArgs[name] = typeof value !== "string" && "byEnvironment" in value ? { byEnvironment: Object.fromEntries(Object.entries(value.byEnvironment).map(([e, v]) => [e, mark(v)])) } : mark(value as { secret: string });
+    else buildSecrets[name] = secrets[0]!;
+  }
+  return { buildArgs, buildSecrets };
 }

@@ -5,9 +5,12 @@
  * its file:line; nothing is dropped silently. Pure: the caller passes the text and a folder lister.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
-import { type Diagnostic, error, warning } from "../diagnostics.ts";
+import { error, warning } from "../diagnostics.ts";
 import type { AzureLogin } from "../config/registry.ts";
-import { type ExecutedCommand, execute, logicalLines, normalizeExpression, substituteExpressions } from "./shell-script.ts";
+import type { ImportDiagnostic } from "./findings.ts";
+import type { RepositoryFacts } from "./read-repository.ts";
+import { applyTargets, GUARD_MESSAGE, isExistenceGuard, RECOGNIZED_MESSAGES, recognize } from "./recognize.ts";
+import { type ExecutedCommand, execute, normalizeExpression, type ScriptEvents, substituteExpressions } from "./shell-script.ts";
 
 export interface Located {
   line: number;
@@ -23,6 +26,8 @@ export interface DeployedService extends Located {
   jobs: ({ name: string } & Located)[];
   /** Lines where a failure of this service's apply or rollout is swallowed (`|| true`). */
   swallowed: number[];
+  /** Deployments of this service's folder whose rollout the workflow awaits, in order. */
+  awaited: string[];
 }
 
 export interface WorkflowFacts {
@@ -51,7 +56,11 @@ export interface WorkflowFacts {
   ingress?: { path: string } & Located;
   /** Cluster steps the templates already do, by normalized command text. */
   templateCovered: ({ command: string } & Located)[];
-  diagnostics: Diagnostic[];
+  diagnostics: ImportDiagnostic[];
+  /** Script lines the reading accounted for: mapped, reported, or shell structure (keywords, branches not taken). */
+  accounted: Set<number>;
+  /** The file is not a workflow the import can read at all (invalid YAML, an alias bomb, not a mapping). */
+  unreadable?: boolean;
 }
 
 export interface ReadContext {
@@ -61,6 +70,8 @@ export interface ReadContext {
   readFile(relativePath: string): string | undefined;
   /** Normalized command lines of the deploy templates; a step made of them is already generated. */
   templateCommands: ReadonlySet<string>;
+  /** The manifests, when the repository was read: which folder defines which Deployment. */
+  repository?: RepositoryFacts;
 }
 
 const SECRET = /^\$\{\{ secrets\.([A-Za-z_][A-Za-z0-9_]*) \}\}$/;
@@ -95,20 +106,31 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
     deployed: {},
     templateCovered: [],
     diagnostics: [],
+    accounted: new Set(),
   };
   const unmappable = (line: number, message: string, fix?: string): void => {
     facts.diagnostics.push(error("IMPORT_UNMAPPABLE", message, { file, line, fix: fix ?? "carry it over by hand (templates/deploy/ for cluster steps), or remove it" }));
   };
-  const notCarried = (line: number, message: string): void => {
-    facts.diagnostics.push(warning("IMPORT_NOT_CARRIED_OVER", message, { file, line }));
+  const notCarried = (line: number, message: string, kind?: string, detail?: string): void => {
+    facts.diagnostics.push({ ...warning("IMPORT_NOT_CARRIED_OVER", message, { file, line }), ...(kind ? { kind } : {}), ...(detail ? { detail } : {}) });
   };
   if (doc.errors.length) {
     for (const e of doc.errors) unmappable(lineCounter.linePos(e.pos[0]).line, `not valid YAML: ${e.message.split("\n")[0]}`, "fix the YAML first");
+    facts.unreadable = true;
+    return facts;
+  }
+  try {
+    // Expands every alias once, within the yaml library's limit, before any part is read.
+    doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    unmappable(1, `the YAML cannot be read: ${(e as Error).message}`, "write the workflow without YAML alias chains");
+    facts.unreadable = true;
     return facts;
   }
   const root = doc.contents;
   if (!isMap(root)) {
     unmappable(1, "not a workflow: the document is not a mapping");
+    facts.unreadable = true;
     return facts;
   }
   const js = doc.toJS() as Record<string, any>;
@@ -168,7 +190,7 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
       const uses = (re: RegExp): boolean => re.test(runText);
 
       if (uses(/\bdocker\s+build\b/)) {
-        readBuildStep(runText, firstLine, facts, unmappable);
+        readBuildStep(runText, firstLine, stepEnv, facts, unmappable);
         if (ifText) unmappable(stepLine, `${label} runs only if ${ifText}; the generated build runs for every matrix entry`);
         continue;
       }
@@ -176,33 +198,137 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
         readSentryStep(step, runText, firstLine, stepLine, facts, unmappable);
         continue;
       }
-      if (ifText) unmappable(stepLine, `${label} has a condition (if: ${ifText}) the importer cannot carry over`);
-      const executed = execute(logicalLines(runText, firstLine));
-      for (const u of executed.unknown) unmappable(u.line, `${label}: ${u.message}: ${u.text}`);
+      const executed = execute(runText, firstLine, shellSeed(stepEnv));
+      for (const l of executed.accounted) facts.accounted.add(l);
       const assumed = new Map<number, string[]>();
       for (const a of executed.assumptions) assumed.set(a.line, [...(assumed.get(a.line) ?? []), a.text]);
       for (const [line, conds] of assumed)
         facts.diagnostics.push(
           warning("IMPORT_ASSUMPTION", `file test${conds.length > 1 ? ` (${conds.length} loop iterations)` : ""} "${conds[0]}" assumed true: the generated workflow applies the folder of every registered service unconditionally`, { file, line }),
         );
-      for (const e of executed.exports) if (executed.commands.some((c) => c.words[0] === "envsubst")) facts.manifestVariables.push({ name: e.name, value: e.value, line: e.line });
-      if (executed.commands.some((c) => c.words[0] === "envsubst")) {
-        for (const [k, v] of Object.entries((step.env ?? {}) as Record<string, unknown>)) facts.manifestVariables.push({ name: k, value: String(v), line: stepLine });
-      }
+      const renders = executed.commands.some((c) => c.words[0] === "envsubst");
+      for (const e of executed.exports) if (renders) facts.manifestVariables.push({ name: e.name, value: e.value, line: e.line });
+      if (renders) for (const [k, v] of Object.entries((step.env ?? {}) as Record<string, unknown>)) facts.manifestVariables.push({ name: k, value: String(v), line: stepLine });
+
+      // Commands nothing maps; with an `if:` on the step they are reported once, with the condition.
+      const unmapped: ExecutedCommand[] = [];
+      let deploys = false;
+      const guards = new Map<number, string>();
+      const before = facts.diagnostics.length;
       for (const cmd of executed.commands) {
+        const existence = cmd.guard && isExistenceGuard(cmd.guard.text) ? cmd.guard : undefined;
+        if (existence) guards.set(existence.line, existence.text);
         if (ctx.templateCommands.has(normalizeCommand(cmd.words))) {
           facts.templateCovered.push({ command: normalizeCommand(cmd.words), line: cmd.line });
           continue;
         }
-        if (!readDeployCommand(cmd, facts, unmappable, notCarried)) events.push({ cmd, stepLine });
+        const known = recognize(cmd) ?? (existence && CLUSTER_COMPONENT.test(existence.text) ? recognizeAsPrerequisite() : undefined);
+        if (known) {
+          // The existence check of an install-if-absent guard is reported with the guard.
+          if (known.verdict !== "control" && !(cmd.inCondition && existence)) notCarried(cmd.line, known.message, known.kind, cmd.words.join(" "));
+          continue;
+        }
+        if (cmd.words[0] === "sed" && readSed(cmd, facts, unmappable)) continue;
+        if (cmd.onFailureOf !== undefined) {
+          unmappable(cmd.line, `runs only when the command at line ${cmd.onFailureOf} fails: ${cmd.words.join(" ")}`, "the generated deploy stops at the first failure and names it; carry a clean-up over by hand (templates/deploy/post-deploy.yml) if you need one");
+          continue;
+        }
+        if (cmd.heredoc) {
+          unmappable(cmd.line, `applies or writes an inline file (heredoc): ${[cmd.words, ...cmd.pipedTo].map((p) => p.join(" ")).join(" | ")}`, "commit the file as a manifest in the service's folder, or move the step to templates/deploy/");
+          continue;
+        }
+        if (readDeployCommand(cmd, facts, unmappable)) {
+          if (cmd.swallowed) notCarried(cmd.line, SWALLOWED_MESSAGE, "swallowed-failure", cmd.words.join(" "));
+          continue;
+        }
+        if (cmd.words[0] === "kubectl" && (cmd.words[1] === "apply" || cmd.words[1] === "rollout")) {
+          deploys = true;
+          events.push({ cmd, stepLine });
+        } else unmapped.push(cmd);
+      }
+      for (const [line, text] of guards) notCarried(line, GUARD_MESSAGE, "install-if-absent", text);
+      for (const sub of executed.substitutions) readSubstitution(sub, notCarried);
+      readUnknowns(executed, label, facts.diagnostics.slice(before), unmappable, notCarried);
+      if (ifText && (unmapped.length || deploys)) {
+        const what = unmapped.length ? `: ${[...new Set(unmapped.map((c) => c.words.slice(0, 3).join(" ")))].join("; ")}` : "";
+        unmappable(stepLine, `${label} runs only if ${ifText}${what}`, "the generated deploy has no conditional steps: carry it over by hand (templates/deploy/post-deploy.yml runs after every deploy)");
+      } else {
+        // One finding per line and program: a loop calling curl for three URLs is one construct.
+        const byLine = new Map<string, ExecutedCommand[]>();
+        for (const cmd of unmapped) byLine.set(`${cmd.line} ${cmd.words[0]}`, [...(byLine.get(`${cmd.line} ${cmd.words[0]}`) ?? []), cmd]);
+        for (const list of byLine.values())
+          unmappable(list[0]!.line, `command the importer cannot map: ${list[0]!.words.join(" ")}${list.length > 1 ? ` (and ${list.length - 1} more run${list.length > 2 ? "s" : ""} of ${list[0]!.words[0]} on this line)` : ""}`);
       }
     }
   }
-  buildDeployOrder(events.filter((e) => e.cmd.words[0] === "kubectl"), facts, ctx, unmappable);
-  for (const e of events) if (e.cmd.words[0] !== "kubectl" || (e.cmd.words[1] !== "apply" && e.cmd.words[1] !== "rollout")) unmappable(e.cmd.line, `command the importer cannot map: ${e.cmd.words.join(" ")}`);
+  buildDeployOrder(events.map((e) => ({ cmd: e.cmd })), facts, ctx, unmappable);
+  dedupe(facts);
   return facts;
 }
 
+/** The step's `env:` as shell variables (`env.X` keys as `X`), expressions normalized. */
+function shellSeed(stepEnv: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(stepEnv).map(([k, v]) => [k.replace(/^env\./, ""), v.replace(/\$\{\{[^}]*\}\}/g, (e) => normalizeExpression(e))]));
+}
+
+/**
+ * Undecidable conditions and syntax errors. A test of a secret (`[ -z "$(kubectl get secret …)" ]`,
+ * `[ -z "${!name}" ]`) or an existence check is done by the generated workflow; in a step that
+ * checks secrets, its other conditions (counting what is missing) belong to that check.
+ */
+function readUnknowns(executed: ScriptEvents, label: string, stepFindings: readonly ImportDiagnostic[], unmappable: Report, notCarried: NotCarried): void {
+  const isSecretCheck = (text: string): boolean => /\$\(\s*kubectl\s+get\s+secrets?\b/.test(text) || /^\[\[? -[zn] \$\{!/.test(text);
+  const checksSecrets = stepFindings.some((d) => d.kind === "secret-check") || executed.unknown.some((u) => isSecretCheck(u.expanded ?? u.text));
+  for (const u of executed.unknown) {
+    const text = u.expanded ?? u.text;
+    if (isSecretCheck(text) || (checksSecrets && !u.message.startsWith("shell syntax error"))) notCarried(u.line, RECOGNIZED_MESSAGES.secretCheck, "secret-check", u.text);
+    else if (/\$\(\s*kubectl\s+get\b/.test(text)) notCarried(u.line, GUARD_MESSAGE, "install-if-absent", u.text);
+    else unmappable(u.line, `${label}: ${u.message}: ${u.text}`);
+  }
+}
+
+/** The same finding at the same line (a function called twenty times) is reported once. */
+function dedupe(facts: WorkflowFacts): void {
+  const seen = new Set<string>();
+  facts.diagnostics = facts.diagnostics.filter((d) => {
+    const key = `${d.code}|${d.line}|${d.message}|${d.kind ?? ""}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * `sed -i "s|\${VAR}|value|g" manifests`: a manifest variable set by rewriting, which the registry
+ * says as manifestVariables. Any other rewrite cannot be expressed (envsubst renders `${VAR}` only).
+ */
+function readSed(cmd: ExecutedCommand, facts: WorkflowFacts, unmappable: Report): boolean {
+  const script = cmd.words.slice(1).find((w) => /^s(.)/.test(w) && !w.startsWith("-"));
+  const m = script ? /^s(.)(.*?)\1(.*?)\1g?$/.exec(script) : null;
+  const variable = m ? /^\\?\$\\?\{([A-Za-z_][A-Za-z0-9_]*)\\?\}$/.exec(m[2]!) : null;
+  if (m && variable && !/[\\$]/.test(m[3]!.replace(/\$\{\{[^}]*\}\}/g, ""))) {
+    facts.manifestVariables.push({ name: variable[1]!, value: m[3]!, line: cmd.line });
+    return true;
+  }
+  unmappable(
+    cmd.line,
+    `rewrites manifests with sed (${script ?? cmd.words.slice(1).join(" ")}): the generated workflow renders manifests with envsubst, which replaces \${NAME} only`,
+    m ? `write the placeholder as \${NAME} in the manifests and set NAME in the environment's manifestVariables` : undefined,
+  );
+  return true;
+}
+
+/** `X=$(…)`: a read-only kubectl query is not needed; the version file and the commit are mapped where they are used. */
+function readSubstitution(s: ScriptEvents["substitutions"][number], notCarried: NotCarried): void {
+  if (/^kubectl\s+get\s+secrets?\b/.test(s.command)) notCarried(s.line, RECOGNIZED_MESSAGES.secretCheck, "secret-check", s.command);
+  else if (/^kubectl\s+(get|describe|logs)\b/.test(s.command)) notCarried(s.line, RECOGNIZED_MESSAGES.readOnly, "read-only", s.command);
+}
+
+type NotCarried = (line: number, message: string, kind?: string, detail?: string) => void;
+
+const CLUSTER_COMPONENT = /ingress-nginx|cert-manager|jetstack/;
+const SWALLOWED_MESSAGE = "ignores a failure with `|| true`: not carried over; the generated deploy fails on any error (the safe side)";
+const recognizeAsPrerequisite = () => ({ verdict: "done" as const, kind: "cluster-prerequisite", message: RECOGNIZED_MESSAGES.clusterPrerequisite });
 type LineOf = (node: unknown) => number;
 type Report = (line: number, message: string, fix?: string) => void;
 
@@ -230,7 +356,7 @@ function readMatrix(matrixNode: Node, facts: WorkflowFacts, lineOf: LineOf, unma
   }
 }
 
-function readUsesStep(step: Record<string, any>, node: YAMLMap, line: number, label: string, facts: WorkflowFacts, lineOf: LineOf, unmappable: Report, notCarried: Report): void {
+function readUsesStep(step: Record<string, any>, node: YAMLMap, line: number, label: string, facts: WorkflowFacts, lineOf: LineOf, unmappable: Report, notCarried: NotCarried): void {
   const action = String(step.uses).split("@")[0]!.toLowerCase();
   const w = (step.with ?? {}) as Record<string, unknown>;
   if (action === "actions/checkout") return;
@@ -245,22 +371,24 @@ function readUsesStep(step: Record<string, any>, node: YAMLMap, line: number, la
     return;
   }
   if (["actions/setup-node", "pnpm/action-setup", "actions/cache", "docker/setup-buildx-action"].includes(action)) {
-    notCarried(line, `${label} (${action}) is not carried over: the generated build runs docker only, the Dockerfile installs what it needs`);
+    notCarried(line, RECOGNIZED_MESSAGES.install, "tool-install", `${label} (${action})`);
     return;
   }
   unmappable(line, `${label} uses ${step.uses}, which the registry has no place for`);
 }
 
 /** Evaluates the build script once per matrix entry: its if/elif chain picks that entry's build arguments. */
-function readBuildStep(runText: string, firstLine: number, facts: WorkflowFacts, unmappable: Report): void {
+function readBuildStep(runText: string, firstLine: number, stepEnv: Readonly<Record<string, string>>, facts: WorkflowFacts, unmappable: Report): void {
   const reported = new Set<string>();
   const once = (line: number, message: string): void => {
     if (!reported.has(`${line}:${message}`)) unmappable(line, message);
     reported.add(`${line}:${message}`);
   };
   for (const b of facts.builds) {
-    const text = substituteExpressions(runText, { "matrix.service.name": b.name, "matrix.service.path": b.path || `\${{ matrix.service.path }}`, "matrix.service": b.name });
-    const run = execute(logicalLines(text, firstLine));
+    const matrix = { "matrix.service.name": b.name, "matrix.service.path": b.path || `\${{ matrix.service.path }}`, "matrix.service": b.name };
+    const text = substituteExpressions(runText, matrix);
+    const seed = shellSeed(Object.fromEntries(Object.entries(stepEnv).map(([k, v]) => [k, substituteExpressions(v, matrix)])));
+    const run = execute(text, firstLine, seed);
     for (const u of run.unknown) once(u.line, `build script: ${u.message}: ${u.text}`);
     const versionSub = run.substitutions.find((s) => /^cat\s+\S+$/.test(s.command));
     if (versionSub) facts.versionFile ??= versionSub.command.split(/\s+/)[1]!.replace(/^["']|["']$/g, "");
@@ -269,7 +397,7 @@ function readBuildStep(runText: string, firstLine: number, facts: WorkflowFacts,
     for (const cmd of run.commands) {
       const [tool, sub] = cmd.words;
       if (tool !== "docker") {
-        if (!["echo", "true", "set"].includes(tool ?? "")) once(cmd.line, `build script runs a command the importer cannot map: ${cmd.words.join(" ")}`);
+        if (!recognize(cmd)) once(cmd.line, `build script runs a command the importer cannot map: ${cmd.words.join(" ")}`);
         continue;
       }
       if (sub === "build" || (sub === "buildx" && cmd.words[2] === "build")) {
@@ -307,18 +435,27 @@ function readBuildStep(runText: string, firstLine: number, facts: WorkflowFacts,
 
 function readSentryStep(step: Record<string, any>, runText: string, firstLine: number, stepLine: number, facts: WorkflowFacts, unmappable: Report): void {
   let services = facts.builds.map((b) => b.name);
-  if (typeof step.if === "string") {
+  const listed = typeof step.if === "string" ? /^contains\(\s*fromJSON\(\s*'(\[[^']*\])'\s*\)\s*,\s*matrix\.service(?:\.name)?\s*\)$/.exec(step.if.replace(/^\$\{\{\s*|\s*\}\}$/g, "").trim()) : null;
+  let parsedList: string[] | undefined;
+  try {
+    const list = listed ? (JSON.parse(listed[1]!) as unknown) : undefined;
+    if (Array.isArray(list) && list.every((x) => typeof x === "string")) parsedList = list;
+  } catch {
+    parsedList = undefined;
+  }
+  if (parsedList) services = parsedList;
+  else if (typeof step.if === "string") {
     const cond = step.if.replace(/^\$\{\{\s*|\s*\}\}$/g, "");
     const names = cond.split("||").map((part: string) => /^\(?\s*matrix\.service(?:\.name)?\s*==\s*['"]([^'"]+)['"]\s*\)?$/.exec(part.trim())?.[1]);
     if (names.some((n: string | undefined) => n === undefined)) {
-      unmappable(stepLine, `Sentry condition is not a chain of \`matrix.service.name == '…'\` joined by ||: ${step.if}`);
+      unmappable(stepLine, `Sentry condition is not a chain of \`matrix.service.name == '…'\` joined by || (nor contains(fromJSON('[…]'), matrix.service.name)): ${step.if}`);
       services = [];
     } else services = names as string[];
   }
   const env = (step.env ?? {}) as Record<string, unknown>;
   const token = typeof env.SENTRY_AUTH_TOKEN === "string" ? secretName(normalizeExpression(env.SENTRY_AUTH_TOKEN)) : undefined;
   const sample = facts.builds[0]?.name ?? "service";
-  const run = execute(logicalLines(substituteExpressions(runText, { "matrix.service.name": sample, "matrix.service": sample }), firstLine));
+  const run = execute(substituteExpressions(runText, { "matrix.service.name": sample, "matrix.service": sample }), firstLine);
   let environment: string | undefined;
   let releaseSuffix: string | undefined;
   const release = run.commands.flatMap((c) => c.words).find((w) => w.startsWith(`${sample}@`));
@@ -327,6 +464,12 @@ function readSentryStep(step: Record<string, any>, runText: string, firstLine: n
   for (const c of run.commands) {
     const i = c.words.findIndex((w) => w === "-e" || w === "--env");
     if (c.words[0] === "sentry-cli" && c.words.includes("deploys") && i !== -1) environment = c.words[i + 1];
+  }
+  // A later step that only records deploys (a loop in the deploy job) adds the environment.
+  const createsReleases = run.commands.some((c) => c.words[0] === "sentry-cli" && c.words[1] === "releases" && c.words[2] === "new");
+  if (facts.sentry && !createsReleases) {
+    facts.sentry.environment ??= environment;
+    return;
   }
   facts.sentry = {
     services,
@@ -339,7 +482,7 @@ function readSentryStep(step: Record<string, any>, runText: string, firstLine: n
 }
 
 /** Returns true when the command was consumed (or is a deploy event the caller orders). */
-function readDeployCommand(cmd: ExecutedCommand, facts: WorkflowFacts, unmappable: Report, notCarried: Report): boolean {
+function readDeployCommand(cmd: ExecutedCommand, facts: WorkflowFacts, unmappable: Report): boolean {
   const w = cmd.words;
   const flag = (name: string): string | undefined => {
     const i = w.indexOf(name);
@@ -362,12 +505,6 @@ function readDeployCommand(cmd: ExecutedCommand, facts: WorkflowFacts, unmappabl
     return true;
   }
   if (tool !== "kubectl") {
-    if (["envsubst", "mv", "cp", "cat", "rm"].includes(tool ?? "")) return true; // manifest rendering: the generator renders them itself
-    if (["echo", "true", "sleep", "set", ":"].includes(tool ?? "")) return true;
-    if (["pnpm", "npm", "yarn"].includes(tool ?? "")) {
-      notCarried(cmd.line, `${w.join(" ")} is not carried over: the generated build runs docker only`);
-      return true;
-    }
     return false;
   }
   if (sub === "create" && obj === "namespace") {
@@ -398,16 +535,12 @@ function readDeployCommand(cmd: ExecutedCommand, facts: WorkflowFacts, unmappabl
     return true;
   }
   if (sub === "apply" || (sub === "rollout" && obj === "status")) return false; // ordered by buildDeployOrder
-  if (["get", "describe", "logs", "top", "wait", "version", "cluster-info"].includes(sub ?? "")) {
-    notCarried(cmd.line, `kubectl ${sub} (read-only) is not carried over: templates/deploy/post-deploy.yml shows the deployment status`);
-    return true;
-  }
   return false;
 }
 
 /** kubectl apply / rollout lines, in order -> phases: a service applied after a wait starts a new phase. */
 function buildDeployOrder(events: { cmd: ExecutedCommand }[], facts: WorkflowFacts, ctx: ReadContext, unmappable: Report): void {
-  const applies = events.flatMap(({ cmd }) => (cmd.words[1] === "apply" ? applyPaths(cmd.words) : []));
+  const applies = events.flatMap(({ cmd }) => (cmd.words[1] === "apply" ? applyTargets(cmd.words) : []));
   facts.manifestsRoot = inferManifestsRoot(applies) ?? facts.manifestsRoot;
   const rootPrefix = `${facts.manifestsRoot}/`;
   let current: string[] = [];
@@ -427,7 +560,10 @@ function buildDeployOrder(events: { cmd: ExecutedCommand }[], facts: WorkflowFac
       }
       const deployment = target.slice(target.indexOf("/") + 1);
       let service = facts.deployed[deployment];
-      if (!service) {
+      // The repository says which folder defines it (livekit/ holds livekit-server and livekit-egress).
+      const folder = ctx.repository?.deploymentFolder.get(deployment);
+      if (ctx.repository) service = folder !== undefined ? facts.deployed[folder] : undefined;
+      if (!service && !ctx.repository) {
         const waiting = current.map((n) => facts.deployed[n]!).filter((s) => s.timeoutSeconds === undefined);
         if (waiting.length === 1) {
           service = waiting[0]!;
@@ -435,16 +571,23 @@ function buildDeployOrder(events: { cmd: ExecutedCommand }[], facts: WorkflowFac
         }
       }
       if (!service) {
-        unmappable(cmd.line, `waits for deployment/${deployment}, which no kubectl apply of a service folder deployed before`);
+        unmappable(
+          cmd.line,
+          ctx.repository && folder === undefined
+            ? `waits for deployment/${deployment}, which no manifest under ${facts.manifestsRoot}/ defines: not carried over`
+            : `waits for deployment/${deployment}, which no kubectl apply of a service folder deployed before`,
+          ctx.repository && folder === undefined ? "remove the wait, or add the Deployment's manifest to a service folder" : undefined,
+        );
         continue;
       }
+      if (!service.awaited.includes(deployment)) service.awaited.push(deployment);
       const seconds = parseTimeout(timeout);
       service.timeoutSeconds = Math.max(service.timeoutSeconds ?? 0, seconds ?? 300);
       if (cmd.swallowed) service.swallowed.push(cmd.line);
       awaited = true;
       continue;
     }
-    for (const raw of applyPaths(cmd.words)) {
+    for (const raw of applyTargets(cmd.words)) {
       const path = raw.replace(/^\.\//, "");
       if (!path.startsWith(rootPrefix)) {
         unmappable(cmd.line, `kubectl apply -f ${raw} is outside the manifests folder ${facts.manifestsRoot}/`, "move it to templates/deploy/cluster-prerequisites.yml or post-deploy.yml");
@@ -492,22 +635,13 @@ function buildDeployOrder(events: { cmd: ExecutedCommand }[], facts: WorkflowFac
       if (awaited) closePhase();
       const existing = facts.deployed[dir];
       if (!existing) {
-        facts.deployed[dir] = { name: dir, manifestsDir: dir, cronjobs: [], jobs: [], swallowed: [], line: cmd.line };
+        facts.deployed[dir] = { name: dir, manifestsDir: dir, cronjobs: [], jobs: [], swallowed: [], awaited: [], line: cmd.line };
         current.push(dir);
       }
       if (cmd.swallowed) facts.deployed[dir]!.swallowed.push(cmd.line);
     }
   }
   closePhase();
-}
-
-function applyPaths(words: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 2; i < words.length; i++) {
-    if (words[i] === "-f" || words[i] === "--filename") out.push(words[++i] ?? "");
-    else if (words[i]!.startsWith("--filename=") || words[i]!.startsWith("-f=")) out.push(words[i]!.split("=").slice(1).join("="));
-  }
-  return out.filter((p) => p && p !== "-");
 }
 
 /** The folder most service folders are in: `infra/k8s` for `infra/k8s/<service>/`. */

@@ -1,9 +1,17 @@
 /**
- * Just enough bash to read hand-written deploy scripts: `\` continuations, quotes, `${{ }}`
- * expressions, variables, `if/elif/else/fi` on string equality, `for x in …; do … done`,
- * `&&`, `||` and pipes. `execute` runs a script symbolically and returns the commands it would
- * run with their file lines; anything it cannot follow is returned as `unknown`, never dropped.
+ * Runs a hand-written deploy script symbolically, the way bash would, and returns the commands
+ * it would run with their file lines. Follows `${X}`, `${X:-d}`, `${X:=d}`, `${X-d}`; keeps
+ * `$(…)` and backticks as one opaque word; expands calls of functions defined in the script;
+ * decides `if`/`case` on values it knows (string tests; file tests are assumed true and listed);
+ * runs the body of a loop or condition it cannot decide once, marked with that guard; records
+ * which failures a `||` swallows (`|| true`) and which it re-raises (`|| (echo …; exit 1)`).
+ *
+ * Every line of the script is accounted for: run (a command, an assignment, a keyword), not run
+ * (a branch not taken, a function never called, with the reason), or unknown (an undecidable
+ * condition, a syntax error). Nothing is dropped silently.
  */
+import { ShellSyntaxError, type WordPart, type WordToken } from "./shell-lexer.ts";
+import { parseScript, type ShellNode } from "./shell-parser.ts";
 
 /** One logical line: continuation lines joined, with the file line it starts on. */
 export interface ScriptLine {
@@ -15,10 +23,26 @@ export interface ScriptLine {
 export interface ExecutedCommand {
   words: string[];
   line: number;
-  /** Failure ignored: `… || true` (or any `||` fallback). */
+  /** Last file line of the command (continuations, heredoc). */
+  endLine: number;
+  /** Failure ignored: `… || true` (any `||` fallback that does not exit non-zero itself). */
   swallowed: boolean;
   /** Commands after a `|`, e.g. `kubectl apply -f -`. */
   pipedTo: string[][];
+  /** Inside a condition or loop the importer cannot decide (`if ! kubectl get ns x`, `while read`). */
+  guard?: { text: string; line: number };
+  /** Part of an `if`/`while` condition itself. */
+  inCondition?: boolean;
+  /** Runs only when the command at this line failed (the right side of `||`). */
+  onFailureOf?: number;
+  /** Called through this function of the script (defined at `line`). */
+  inFunction?: { name: string; line: number };
+  /** Reads a heredoc (an inline file). */
+  heredoc?: boolean;
+  /** The heredoc's text, as written. */
+  heredocBody?: string;
+  /** Files its output goes to (`> file`, `>> "$GITHUB_STEP_SUMMARY"`), expanded. */
+  redirectsTo?: string[];
 }
 
 export interface ScriptEvents {
@@ -29,142 +53,36 @@ export interface ScriptEvents {
   substitutions: { name: string; command: string; line: number }[];
   /** Conditions that could not be decided (file tests are assumed true and listed here). */
   assumptions: { text: string; line: number; message: string }[];
-  unknown: { text: string; line: number; message: string }[];
+  unknown: { text: string; line: number; message: string; expanded?: string }[];
+  /** Parts that do not run, with why: a branch not taken, a function never called. */
+  notRun: { line: number; endLine: number; reason: string }[];
+  /** Every file line the reading accounted for (run, not run, or unknown). */
+  accounted: Set<number>;
 }
+
+/** Variables the runner sets, as the expressions the registry understands. */
+const RUNNER_VARIABLES: Readonly<Record<string, string>> = { GITHUB_SHA: "${{ github.sha }}" };
+
+const MAX_CALL_DEPTH = 8;
+const MAX_LOOP_ITEMS = 500;
 
 /** Splits a run script into logical lines; `firstLine` is the file line of the script's first line. */
 export function logicalLines(script: string, firstLine: number): ScriptLine[] {
   const out: ScriptLine[] = [];
-  const raw = script.split("\n");
   let pending: ScriptLine | undefined;
-  raw.forEach((text, i) => {
+  script.split("\n").forEach((text, i) => {
     const line = firstLine + i;
     const continued = /(^|[^\\])\\$/.test(text.trimEnd());
     const body = continued ? text.trimEnd().slice(0, -1) : text;
     if (pending) pending.text += ` ${body.trim()}`;
     else pending = { text: body.trim(), line };
     if (!continued) {
-      if (pending.text && !pending.text.startsWith("#")) out.push({ text: stripComment(pending.text), line: pending.line });
+      if (pending.text && !pending.text.startsWith("#")) out.push(pending);
       pending = undefined;
     }
   });
   if (pending?.text) out.push(pending);
   return out;
-}
-
-/** Removes a trailing ` # comment` outside quotes. */
-function stripComment(text: string): string {
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === quote) quote = undefined;
-    } else if (c === "'" || c === '"') quote = c;
-    else if (c === "#" && (i === 0 || /\s/.test(text[i - 1]!)) && !text.slice(0, i).endsWith("$")) return text.slice(0, i).trimEnd();
-  }
-  return text;
-}
-
-export type Token = { op: string } | { word: string };
-
-/**
- * Words and operators of one logical line. Quotes are removed; `$NAME` / `${NAME}` are replaced
- * from `vars` (unknown variables stay as `${NAME}`); `${{ … }}` stays one piece, text as written.
- */
-export function tokenize(text: string, vars: Readonly<Record<string, string>>): Token[] {
-  const tokens: Token[] = [];
-  let word = "";
-  let inWord = false;
-  let i = 0;
-  const flush = (): void => {
-    if (inWord) tokens.push({ word });
-    word = "";
-    inWord = false;
-  };
-  const expand = (quoted: boolean): void => {
-    // at text[i] === "$"
-    if (text.startsWith("${{", i)) {
-      const end = text.indexOf("}}", i);
-      const expr = end === -1 ? text.slice(i) : text.slice(i, end + 2);
-      word += normalizeExpression(expr);
-      i += expr.length;
-      return;
-    }
-    if (text.startsWith("$(", i)) {
-      let depth = 0;
-      let j = i + 1;
-      for (; j < text.length; j++) {
-        if (text[j] === "(") depth++;
-        else if (text[j] === ")" && --depth === 0) break;
-      }
-      word += text.slice(i, j + 1);
-      i = j + 1;
-      return;
-    }
-    const m = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(text.slice(i));
-    if (!m) {
-      word += "$";
-      i++;
-      return;
-    }
-    const name = (m[1] ?? m[2])!;
-    word += vars[name] ?? `\${${name}}`;
-    i += m[0].length;
-    void quoted;
-  };
-  while (i < text.length) {
-    const c = text[i]!;
-    if (/\s/.test(c)) {
-      flush();
-      i++;
-    } else if (c === "'") {
-      inWord = true;
-      const end = text.indexOf("'", i + 1);
-      word += end === -1 ? text.slice(i + 1) : text.slice(i + 1, end);
-      i = end === -1 ? text.length : end + 1;
-    } else if (c === '"') {
-      inWord = true;
-      i++;
-      while (i < text.length && text[i] !== '"') {
-        if (text[i] === "\\" && i + 1 < text.length) {
-          word += text[i + 1];
-          i += 2;
-        } else if (text[i] === "$") expand(true);
-        else word += text[i++];
-      }
-      i++;
-    } else if (c === "$") {
-      inWord = true;
-      expand(false);
-    } else if (c === "|" || c === "&" || c === ";" || c === "<" || c === ">") {
-      const two = text.slice(i, i + 2);
-      if (c !== "<" && c !== ">" && (two === "||" || two === "&&" || two === ";;")) {
-        flush();
-        tokens.push({ op: two });
-        i += 2;
-      } else if ((c === ">" || c === "<") && /^\d+$/.test(word) && inWord) {
-        // 2>/dev/null: a redirection of a file descriptor
-        word = "";
-        inWord = false;
-        tokens.push({ op: c });
-        i++;
-      } else {
-        flush();
-        tokens.push({ op: c === ">" && text[i + 1] === ">" ? ">>" : c });
-        i += c === ">" && text[i + 1] === ">" ? 2 : 1;
-      }
-    } else if (c === "\\" && i + 1 < text.length) {
-      inWord = true;
-      word += text[i + 1];
-      i += 2;
-    } else {
-      inWord = true;
-      word += c;
-      i++;
-    }
-  }
-  flush();
-  return tokens;
 }
 
 /** `${{secrets.X}}` -> `${{ secrets.X }}`, so every later match sees one spelling. */
@@ -178,212 +96,419 @@ export function substituteExpressions(text: string, known: Readonly<Record<strin
   return text.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (whole, inner: string) => known[inner] ?? whole);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Control flow
+/** `$X` left symbolic: how an unknown variable is spelled in expanded words. */
+const symbolic = (name: string): string => `\${${name}}`;
+export const UNRESOLVED = /\$\{[A-Za-z_?@*#!0-9]/;
 
-type Node =
-  | { type: "simple"; text: string; line: number }
-  | { type: "if"; branches: { cond?: string; line: number; body: Node[] }[]; line: number }
-  | { type: "for"; variable: string; list: string; line: number; body: Node[] };
-
-/** Splits `a; then b` into segments; keywords that start a body become their own segment. */
-function segments(lines: ScriptLine[]): ScriptLine[] {
-  const out: ScriptLine[] = [];
-  for (const l of lines) {
-    for (let seg of splitTopLevel(l.text, ";")) {
-      seg = seg.trim();
-      while (seg) {
-        const m = /^(then|do|else)\b\s*(.*)$/.exec(seg);
-        if (m) {
-          out.push({ text: m[1]!, line: l.line });
-          seg = m[2]!.trim();
-        } else {
-          out.push({ text: seg, line: l.line });
-          seg = "";
-        }
-      }
-    }
-  }
-  return out;
+interface Frame {
+  vars: Map<string, string>;
+  positional: string[];
+  guard?: { text: string; line: number };
+  onFailureOf?: number;
+  inFunction?: { name: string; line: number };
+  depth: number;
 }
-
-/** Splits on a single-character separator outside quotes and `${{ }}` (not on `;;`). */
-function splitTopLevel(text: string, sep: string): string[] {
-  const parts: string[] = [];
-  let quote: string | undefined;
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === quote) quote = undefined;
-      continue;
-    }
-    if (c === "'" || c === '"') quote = c;
-    else if (text.startsWith("${{", i)) depth++;
-    else if (text.startsWith("}}", i) && depth > 0) depth--;
-    else if (depth === 0 && c === sep && text[i + 1] !== sep && text[i - 1] !== sep) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts;
-}
-
-interface Cursor {
-  segs: ScriptLine[];
-  i: number;
-}
-
-function parseBlock(c: Cursor, until: readonly string[]): Node[] {
-  const nodes: Node[] = [];
-  while (c.i < c.segs.length) {
-    const seg = c.segs[c.i]!;
-    const head = seg.text.split(/\s+/)[0]!;
-    if (until.includes(head)) return nodes;
-    c.i++;
-    if (head === "if") {
-      const node: Node = { type: "if", branches: [], line: seg.line };
-      let cond: string | undefined = seg.text.slice(2).trim();
-      let line = seg.line;
-      for (;;) {
-        if (c.segs[c.i]?.text === "then") c.i++;
-        const body = parseBlock(c, ["elif", "else", "fi"]);
-        node.branches.push({ ...(cond !== undefined ? { cond } : {}), line, body });
-        const next = c.segs[c.i];
-        if (!next) break;
-        c.i++;
-        const nextHead = next.text.split(/\s+/)[0]!;
-        if (nextHead === "fi") break;
-        line = next.line;
-        cond = nextHead === "elif" ? next.text.slice(4).trim() : undefined;
-      }
-      nodes.push(node);
-    } else if (head === "for") {
-      const m = /^for\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(.*)$/.exec(seg.text);
-      if (c.segs[c.i]?.text === "do") c.i++;
-      const body = parseBlock(c, ["done"]);
-      c.i++;
-      nodes.push(m ? { type: "for", variable: m[1]!, list: m[2]!, line: seg.line, body } : { type: "simple", text: seg.text, line: seg.line });
-    } else nodes.push({ type: "simple", text: seg.text, line: seg.line });
-  }
-  return nodes;
-}
-
-const isWord = (t: Token | undefined): t is { word: string } => t !== undefined && "word" in t;
 
 /**
- * Runs the script symbolically. `vars` seeds shell variables; conditions on string equality
- * are decided, file tests are assumed true (and reported), anything else is unknown.
+ * Runs `script` (whose first line is file line `firstLine`) symbolically. `seed` sets shell
+ * variables (the step's `env:`). A syntax error makes the whole script unknown, at its line.
  */
-export function execute(lines: ScriptLine[], seed: Readonly<Record<string, string>> = {}): ScriptEvents {
-  const events: ScriptEvents = { commands: [], exports: [], substitutions: [], assumptions: [], unknown: [] };
-  const vars: Record<string, string> = { ...seed };
-  const tree = parseBlock({ segs: segments(lines), i: 0 }, []);
-  const run = (nodes: Node[]): void => {
-    for (const node of nodes) {
-      if (node.type === "for") {
-        const words = tokenize(node.list, vars).filter(isWord).flatMap((t) => t.word.split(/\s+/).filter(Boolean));
-        for (const w of words) {
-          vars[node.variable] = w;
-          run(node.body);
-        }
-        delete vars[node.variable];
-      } else if (node.type === "if") {
-        for (const b of node.branches) {
-          if (b.cond === undefined) {
-            run(b.body);
-            break;
-          }
-          const decided = evaluateCondition(b.cond, vars);
-          if (decided.assumed) events.assumptions.push({ text: b.cond, line: b.line, message: decided.assumed });
-          if (decided.value === undefined) {
-            events.unknown.push({ text: b.cond, line: b.line, message: "condition the importer cannot decide" });
-            break;
-          }
-          if (decided.value) {
-            run(b.body);
-            break;
-          }
-        }
-      } else simple(node.text, node.line);
+export function execute(script: string, firstLine: number, seed: Readonly<Record<string, string>> = {}): ScriptEvents {
+  const events: ScriptEvents = { commands: [], exports: [], substitutions: [], assumptions: [], unknown: [], notRun: [], accounted: new Set() };
+  const lastLine = firstLine + script.split("\n").length - 1;
+  let tree: ShellNode;
+  try {
+    tree = parseScript(script, firstLine);
+  } catch (e) {
+    if (!(e instanceof ShellSyntaxError)) throw e;
+    events.unknown.push({ text: script.split("\n")[e.line - firstLine]?.trim() ?? "", line: e.line, message: `shell syntax error (bash would refuse this script): ${e.message}; nothing of this script was read` });
+    for (let l = firstLine; l <= lastLine; l++) events.accounted.add(l);
+    return events;
+  }
+  const functions = new Map<string, { node: ShellNode & { type: "function" }; called: boolean }>();
+  const account = (from: number, to: number): void => {
+    for (let l = from; l <= to; l++) events.accounted.add(l);
+  };
+  const skip = (node: ShellNode, reason: string): void => {
+    if (node.type === "list" && !node.items.length) return;
+    events.notRun.push({ line: node.line, endLine: node.endLine, reason });
+    account(node.line, node.endLine);
+  };
+
+  const expandParts = (parts: readonly WordPart[], f: Frame): string => parts.map((p) => expandPart(p, f)).join("");
+  const lookup = (name: string, f: Frame): string | undefined => {
+    if (/^[1-9]$/.test(name)) return f.positional[Number(name) - 1];
+    if (name === "@" || name === "*") return f.depth ? f.positional.join(" ") : undefined;
+    if (name === "#") return f.depth ? String(f.positional.length) : undefined;
+    return f.vars.get(name) ?? RUNNER_VARIABLES[name];
+  };
+  const expandPart = (p: WordPart, f: Frame): string => {
+    if (p.t === "lit") return p.v;
+    if (p.t === "expr") return normalizeExpression(p.raw);
+    if (p.t === "sub") return p.raw;
+    const value = lookup(p.name, f);
+    const unsetOrEmpty = value === undefined || value === "";
+    switch (p.op) {
+      case undefined:
+        return value ?? symbolic(p.name);
+      case ":-":
+        return unsetOrEmpty ? expandParts(p.arg ?? [], f) : value!;
+      case "-":
+        return value === undefined ? expandParts(p.arg ?? [], f) : value;
+      case ":=":
+      case "=": {
+        if (p.op === ":=" ? !unsetOrEmpty : value !== undefined) return value!;
+        const d = expandParts(p.arg ?? [], f);
+        f.vars.set(p.name, d);
+        return d;
+      }
+      case ":+":
+        return unsetOrEmpty ? "" : expandParts(p.arg ?? [], f);
+      case "+":
+        return value === undefined ? "" : expandParts(p.arg ?? [], f);
+      default:
+        // ${X:?msg}, ${X%suffix}, ${#X}: kept as written, so a later reader sees it is not a plain value.
+        return value !== undefined && p.op?.endsWith("?") ? value : p.raw;
     }
   };
-  const simple = (text: string, line: number): void => {
-    const tokens = tokenize(text, vars);
-    // Assignment: NAME=value (alone), or export NAME=value.
-    const words = tokens.filter(isWord).map((t) => t.word);
-    const exported = words[0] === "export";
-    const assign = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/.exec(exported ? (words[1] ?? "") : (words[0] ?? ""));
-    if (assign && tokens.length === (exported ? 2 : 1)) {
-      const [, name, value] = assign;
-      // A command substitution stays symbolic: ${NAME} is what later lines see.
-      if (!value!.includes("$(")) vars[name!] = value!;
-      else events.substitutions.push({ name: name!, command: value!.replace(/^\$\(|\)$/g, "").trim(), line });
-      if (exported) events.exports.push({ name: name!, value: value!, line });
+  const expandWord = (w: WordToken, f: Frame): string => expandParts(w.parts, f);
+  /** The fields of a word: unquoted expansions split on whitespace, `"$@"` into the arguments, as bash does. */
+  const fieldsOf = (w: WordToken, f: Frame): string[] => {
+    const fields = [""];
+    for (const p of w.parts) {
+      if (p.t === "param" && p.name === "@" && p.op === undefined && f.depth) {
+        const [head = "", ...tail] = f.positional;
+        fields[fields.length - 1] += head;
+        fields.push(...tail);
+        continue;
+      }
+      const v = expandPart(p, f);
+      if (p.t !== "param" || p.quoted) fields[fields.length - 1] += v;
+      else {
+        const [head = "", ...tail] = splitFields(v);
+        fields[fields.length - 1] += head;
+        fields.push(...tail);
+      }
+    }
+    return w.parts.some((p) => p.t !== "expr" && p.quoted) ? fields : fields.filter(Boolean);
+  };
+
+  const run = (node: ShellNode, f: Frame): void => {
+    switch (node.type) {
+      case "list":
+        for (const item of node.items) run(item, f);
+        return;
+      case "simple":
+        return simple(node, f, false);
+      case "pipeline": {
+        const [first, ...rest] = node.commands;
+        if (first?.type === "simple" && rest.every((r) => r.type === "simple")) {
+          const before = events.commands.length;
+          simple(first, f, node.negated);
+          const added = events.commands[before];
+          for (const r of rest as (ShellNode & { type: "simple" })[]) {
+            account(r.line, r.endLine);
+            const words = r.words.map((w) => expandWord(w, f));
+            if (added && words.length) added.pipedTo.push(words);
+            else if (words.length) record(words, r, f);
+          }
+          if (added) added.endLine = Math.max(added.endLine, node.endLine);
+          return;
+        }
+        // `… | while read x; do … done`: the loop reads what the command prints.
+        for (const c of node.commands) run(c, f);
+        return;
+      }
+      case "andor":
+        return andOr(node, f);
+      case "if":
+        return ifClause(node, f);
+      case "for": {
+        for (const l of node.keywordLines) account(l, l);
+        const items = node.items ? node.items.flatMap((w) => fieldsOf(w, f)) : f.depth ? [...f.positional] : [];
+        if (!items.length) skip(node.body, `the loop list is empty`);
+        const symbolicItems = items.filter((x) => UNRESOLVED.test(x) || x.startsWith("$("));
+        if (symbolicItems.length) {
+          // A list the importer cannot know: run the body once with the variable unknown.
+          const g = { text: `for ${node.variable} in ${node.items?.map((w) => w.raw).join(" ") ?? '"$@"'}`, line: node.line };
+          const saved = f.vars.get(node.variable);
+          f.vars.delete(node.variable);
+          run(node.body, { ...f, guard: f.guard ?? g });
+          if (saved !== undefined) f.vars.set(node.variable, saved);
+          return;
+        }
+        for (const item of items.slice(0, MAX_LOOP_ITEMS)) {
+          f.vars.set(node.variable, item);
+          run(node.body, f);
+        }
+        if (items.length > MAX_LOOP_ITEMS) events.unknown.push({ text: `for ${node.variable} in …`, line: node.line, message: `a loop over more than ${MAX_LOOP_ITEMS} items was read for its first ${MAX_LOOP_ITEMS} only` });
+        return;
+      }
+      case "while": {
+        for (const l of node.keywordLines) account(l, l);
+        const g = { text: `${node.until ? "until" : "while"} ${conditionText(node.cond)}`, line: node.line };
+        runCondition(node.cond, { ...f, guard: f.guard ?? g });
+        run(node.body, { ...f, guard: f.guard ?? g });
+        return;
+      }
+      case "case":
+        return caseClause(node, f);
+      case "subshell":
+        for (const l of node.keywordLines) account(l, l);
+        run(node.body, { ...f, vars: new Map(f.vars) });
+        return;
+      case "group":
+        for (const l of node.keywordLines) account(l, l);
+        run(node.body, f);
+        return;
+      case "function":
+        for (const l of node.keywordLines) account(l, l);
+        functions.set(node.name, { node, called: functions.get(node.name)?.called ?? false });
+        return;
+    }
+  };
+
+  /** Runs an `if`/`while` condition, its commands marked as such. */
+  const runCondition = (cond: ShellNode, f: Frame): void => {
+    const before = events.commands.length;
+    run(cond, f);
+    for (const c of events.commands.slice(before)) c.inCondition = true;
+  };
+
+  const record = (words: string[], node: { line: number; endLine: number }, f: Frame, extra: Partial<ExecutedCommand> = {}): ExecutedCommand => {
+    const cmd: ExecutedCommand = {
+      words,
+      line: node.line,
+      endLine: node.endLine,
+      swallowed: false,
+      pipedTo: [],
+      ...(f.guard ? { guard: f.guard } : {}),
+      ...(f.onFailureOf !== undefined ? { onFailureOf: f.onFailureOf } : {}),
+      ...(f.inFunction ? { inFunction: f.inFunction } : {}),
+      ...extra,
+    };
+    events.commands.push(cmd);
+    return cmd;
+  };
+
+  const simple = (node: ShellNode & { type: "simple" }, f: Frame, negated: boolean): void => {
+    account(node.line, node.endLine);
+    const assignOnly = node.words.length === 0;
+    for (const a of node.assigns) {
+      if (assignOnly) assign(a.name, a.value, node.line, false, f);
+    }
+    if (assignOnly) return;
+    const words = node.words.flatMap((w) => fieldsOf(w, f));
+    const head = words[0] ?? "";
+    if (head === "shift" && f.depth) {
+      f.positional.splice(0, Number(words[1] ?? 1) || 1);
       return;
     }
-    // cmd1 && cmd2 || fallback ; cmd | cmd
-    const chains: Token[][] = [[]];
-    const joins: string[] = [];
-    for (const t of tokens) {
-      if ("op" in t && (t.op === "&&" || t.op === "||")) {
-        chains.push([]);
-        joins.push(t.op);
-      } else chains[chains.length - 1]!.push(t);
-    }
-    chains.forEach((chain, k) => {
-      if (joins[k - 1] === "||") return; // a fallback: recorded as swallowing on the command before
-      const pipeline: string[][] = [[]];
-      let redirect = false;
-      for (const t of chain) {
-        if ("op" in t) {
-          if (t.op === "|") pipeline.push([]);
-          redirect = t.op === ">" || t.op === ">>" || t.op === "<";
-          continue;
+    if (["export", "readonly", "local", "declare", "typeset"].includes(head)) {
+      for (const w of node.words.slice(1)) {
+        const m = w.parts[0]?.t === "lit" ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec((w.parts[0] as { v: string }).v) : null;
+        if (m) assign(m[1]!, [{ ...(w.parts[0] as WordPart & { t: "lit" }), v: (w.parts[0] as { v: string }).v.slice(m[0].length) }, ...w.parts.slice(1)], node.line, head === "export", f);
+        else if (head === "export" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(expandWord(w, f))) {
+          const name = expandWord(w, f);
+          const value = lookup(name, f);
+          if (value !== undefined) events.exports.push({ name, value, line: node.line });
         }
-        if (redirect) {
-          redirect = false;
-          continue;
-        }
-        pipeline[pipeline.length - 1]!.push(t.word);
       }
-      const [first, ...rest] = pipeline;
-      if (!first?.length) return;
-      events.commands.push({ words: first, line, swallowed: joins[k] === "||", pipedTo: rest.filter((p) => p.length) });
+      return;
+    }
+    const fn = functions.get(head);
+    if (fn) {
+      fn.called = true;
+      if (f.depth >= MAX_CALL_DEPTH) {
+        events.unknown.push({ text: words.join(" "), line: node.line, message: `function ${head} calls itself more than ${MAX_CALL_DEPTH} deep` });
+        return;
+      }
+      const inner: Frame = { ...f, positional: words.slice(1), depth: f.depth + 1, inFunction: f.inFunction ?? { name: head, line: fn.node.line } };
+      // A function's body reports the call's line for what it runs, with the function named.
+      const before = events.commands.length;
+      run(fn.node.body, inner);
+      for (const c of events.commands.slice(before)) c.inFunction ??= { name: head, line: fn.node.line };
+      return;
+    }
+    const heredoc = node.redirects.find((r) => r.heredoc);
+    const targets = node.redirects.filter((r) => r.target && /^(>|>>|&>|&>>|>\|)$/.test(r.op)).map((r) => expandWord(r.target!, f));
+    record(words, node, f, { ...(heredoc ? { heredoc: true, heredocBody: heredoc.heredoc!.body } : {}), ...(targets.length ? { redirectsTo: targets } : {}) });
+    void negated;
+  };
+
+  const assign = (name: string, parts: WordPart[], line: number, exported: boolean, f: Frame): void => {
+    const value = expandParts(parts, f);
+    const isSub = parts.length === 1 && parts[0]!.t === "sub";
+    if (isSub || value.includes("$(")) {
+      // A command substitution stays symbolic: ${NAME} is what later lines see.
+      f.vars.delete(name);
+      events.substitutions.push({ name, command: value.replace(/^\$\(|\)$/g, "").trim(), line });
+    } else f.vars.set(name, value);
+    if (exported) events.exports.push({ name, value, line });
+  };
+
+  const andOr = (node: ShellNode & { type: "andor" }, f: Frame): void => {
+    const parts = [{ op: "&&" as const, node: node.first }, ...node.rest];
+    // A failure is swallowed when a later `||` does not fail itself (exit 1, false, return 1).
+    const swallowedFrom = parts.map((_, k) => parts.slice(k + 1).some((p) => p.op === "||" && !failsItself(p.node)));
+    parts.forEach((p, k) => {
+      const before = events.commands.length;
+      if (p.op === "||") run(p.node, { ...f, onFailureOf: node.line });
+      else run(p.node, f);
+      if (swallowedFrom[k]) for (const c of events.commands.slice(before)) c.swallowed = true;
     });
   };
-  run(tree);
+
+  const ifClause = (node: ShellNode & { type: "if" }, f: Frame): void => {
+    for (const l of node.keywordLines) account(l, l);
+    let taken = false;
+    for (const [k, clause] of node.clauses.entries()) {
+      if (taken) {
+        skip(clause.body, `a branch before it (line ${node.clauses[k - 1]!.line}) is taken`);
+        account(clause.cond.line, clause.cond.endLine);
+        continue;
+      }
+      const decided = decide(clause.cond, f);
+      account(clause.cond.line, clause.cond.endLine);
+      if (decided.assumed) events.assumptions.push({ text: conditionText(clause.cond), line: clause.line, message: decided.assumed });
+      if (decided.value === true) {
+        run(clause.body, f);
+        taken = true;
+      } else if (decided.value === false) skip(clause.body, `its condition is false (line ${clause.line})`);
+      else if (decided.commandCondition) {
+        // `if ! kubectl get namespace x; then …`: run the condition and every branch, marked.
+        const g = { text: `if ${conditionText(clause.cond)}`, line: clause.line };
+        runCondition(clause.cond, { ...f, guard: f.guard ?? g });
+        run(clause.body, { ...f, guard: f.guard ?? g });
+        for (const later of node.clauses.slice(k + 1)) run(later.body, { ...f, guard: f.guard ?? g });
+        if (node.otherwise) run(node.otherwise, { ...f, guard: f.guard ?? g });
+        return;
+      } else {
+        events.unknown.push({ text: conditionText(clause.cond), line: clause.line, message: "condition the importer cannot decide", expanded: expandedText(clause.cond, f) });
+        for (const later of node.clauses.slice(k)) skip(later.body, `inside a condition the importer cannot decide (line ${clause.line})`);
+        if (node.otherwise) skip(node.otherwise, `inside a condition the importer cannot decide (line ${clause.line})`);
+        return;
+      }
+    }
+    if (node.otherwise) {
+      if (taken) skip(node.otherwise, "an earlier branch is taken");
+      else run(node.otherwise, f);
+    }
+  };
+
+  const caseClause = (node: ShellNode & { type: "case" }, f: Frame): void => {
+    for (const l of node.keywordLines) account(l, l);
+    const subject = expandWord(node.subject, f);
+    for (const arm of node.arms) account(arm.line, arm.line);
+    if (UNRESOLVED.test(subject) || subject.includes("$(")) {
+      events.unknown.push({ text: `case ${node.subject.raw} in`, line: node.line, message: "case on a value the importer cannot know" });
+      for (const arm of node.arms) skip(arm.body, `inside a case the importer cannot decide (line ${node.line})`);
+      return;
+    }
+    let taken = false;
+    for (const arm of node.arms) {
+      if (!taken && arm.patterns.some((p) => globMatches(expandWord(p, f), subject))) {
+        taken = true;
+        run(arm.body, f);
+      } else skip(arm.body, `case ${subject} does not match ${arm.patterns.map((p) => p.raw).join("|")}`);
+    }
+  };
+
+  const decide = (cond: ShellNode, f: Frame): { value?: boolean; assumed?: string; commandCondition?: boolean } => {
+    if (cond.type === "list" && cond.items.length === 1) return decide(cond.items[0]!, f);
+    if (cond.type === "pipeline" && cond.negated && cond.commands.length === 1) {
+      const inner = decide(cond.commands[0]!, f);
+      return inner.value === undefined ? inner : { ...inner, value: !inner.value };
+    }
+    if (cond.type === "andor") {
+      let value = decide(cond.first, f);
+      for (const r of cond.rest) {
+        const next = decide(r.node, f);
+        if (value.value === undefined || next.value === undefined) return { commandCondition: !!(value.commandCondition || next.commandCondition) };
+        value = { value: r.op === "&&" ? value.value && next.value : value.value || next.value, ...(value.assumed || next.assumed ? { assumed: value.assumed ?? next.assumed } : {}) };
+      }
+      return value;
+    }
+    if (cond.type !== "simple" || !cond.words.length) return { commandCondition: cond.type !== "simple" };
+    const words = cond.words.map((w) => expandWord(w, f));
+    const head = words[0];
+    if (head === "true" || head === ":") return { value: true };
+    if (head === "false") return { value: false };
+    if (head !== "[" && head !== "[[" && head !== "test") return { commandCondition: true };
+    return evaluateTest(head === "test" ? words.slice(1) : words.slice(1, -1));
+  };
+
+  const expandedText = (cond: ShellNode, f: Frame): string => (cond.type === "list" ? cond.items : [cond]).map((n) => (n.type === "simple" ? n.words.map((w) => expandWord(w, f)).join(" ") : conditionText(n))).join("; ");
+
+  const root: Frame = { vars: new Map(Object.entries(seed)), positional: [], depth: 0 };
+  run(tree, root);
+  for (const [name, fn] of functions) if (!fn.called) skip(fn.node.body, `function ${name} is never called`);
+  for (const [, fn] of functions) account(fn.node.line, fn.node.line);
   return events;
 }
 
-/** Decides `[ "$a" = "b" ]`, `[[ a == b ]]`, `!=`, `-f/-d` (assumed true), joined by `||`/`&&`. */
-export function evaluateCondition(cond: string, vars: Readonly<Record<string, string>>): { value?: boolean; assumed?: string } {
-  const tokens = tokenize(cond, vars);
-  const groups: { words: string[]; join?: string }[] = [{ words: [] }];
-  for (const t of tokens) {
-    if ("op" in t && (t.op === "||" || t.op === "&&")) groups.push({ words: [], join: t.op });
-    else if ("word" in t) groups[groups.length - 1]!.words.push(t.word);
-    else return {};
+/** Splits on whitespace outside `${{ … }}` (GitHub replaces those before bash sees the script). */
+function splitFields(value: string): string[] {
+  return value.match(/(?:\$\{\{[^}]*\}\}|\S)+/g) ?? [""];
+}
+
+/** `|| (echo …; exit 1)`, `|| exit 1`, `|| false`, `|| return 1`: the failure is not swallowed. */
+function failsItself(node: ShellNode): boolean {
+  const last = (n: ShellNode): ShellNode | undefined => {
+    if (n.type === "list") return n.items.length ? last(n.items[n.items.length - 1]!) : undefined;
+    if (n.type === "subshell" || n.type === "group") return last(n.body);
+    if (n.type === "andor") return last(n.rest[n.rest.length - 1]!.node);
+    return n;
+  };
+  const tail = last(node);
+  if (tail?.type !== "simple") return false;
+  const [head, arg] = tail.words.map((w) => w.raw);
+  if (head === "false") return true;
+  if (head === "exit" || head === "return") return arg === undefined ? node === tail : arg !== "0";
+  return false;
+}
+
+function conditionText(cond: ShellNode): string {
+  const words = (n: ShellNode): string => {
+    switch (n.type) {
+      case "simple":
+        return n.words.map((w) => w.raw).join(" ");
+      case "list":
+        return n.items.map(words).join("; ");
+      case "pipeline":
+        return `${n.negated ? "! " : ""}${n.commands.map(words).join(" | ")}`;
+      case "andor":
+        return [words(n.first), ...n.rest.map((r) => `${r.op} ${words(r.node)}`)].join(" ");
+      default:
+        return n.type;
+    }
+  };
+  return words(cond);
+}
+
+/** `[ a = b ]`, `[[ a == b* ]]`, `!=`, `-z`/`-n`, `-f/-d/-e/-s` (assumed true), `!`. Unknown values stay undecided. */
+export function evaluateTest(inner: readonly string[]): { value?: boolean; assumed?: string } {
+  if (inner[0] === "!" && inner.length > 1) {
+    const r = evaluateTest(inner.slice(1));
+    return r.value === undefined ? r : { ...r, value: !r.value };
   }
-  let value: boolean | undefined;
-  let assumed: string | undefined;
-  for (const g of groups) {
-    const w = g.words;
-    const open = w[0];
-    const close = w[w.length - 1];
-    if (!((open === "[" && close === "]") || (open === "[[" && close === "]]"))) return {};
-    const inner = w.slice(1, -1);
-    const unresolved = inner.some((x) => /\$\{[A-Za-z_]/.test(x));
-    let v: boolean;
-    if (inner.length === 3 && (inner[1] === "=" || inner[1] === "==") && !unresolved) v = inner[0] === inner[2];
-    else if (inner.length === 3 && inner[1] === "!=" && !unresolved) v = inner[0] !== inner[2];
-    else if (inner.length === 2 && ["-f", "-d", "-e", "-s"].includes(inner[0]!)) {
-      v = true;
-      assumed = `file test "${inner.join(" ")}" assumed true: the generated workflow applies every registered service's manifests`;
-    } else return {};
-    value = value === undefined ? v : g.join === "&&" ? value && v : value || v;
+  const unresolved = inner.some((x) => UNRESOLVED.test(x) || x.includes("$("));
+  if (inner.length === 3 && ["=", "=="].includes(inner[1]!) && !unresolved) return { value: globMatches(inner[2]!, inner[0]!) };
+  if (inner.length === 3 && inner[1] === "!=" && !unresolved) return { value: !globMatches(inner[2]!, inner[0]!) };
+  if (inner.length === 2 && inner[0] === "-z" && !unresolved) return { value: inner[1] === "" };
+  if (inner.length === 2 && inner[0] === "-n" && !unresolved) return { value: inner[1] !== "" };
+  if (inner.length === 2 && ["-f", "-d", "-e", "-s"].includes(inner[0]!))
+    return { value: true, assumed: `file test "${inner.join(" ")}" assumed true: the generated workflow applies every registered service's manifests` };
+  return {};
+}
+
+/** A shell pattern (`*`, `?`, `[…]`) matched against a whole string. */
+function globMatches(pattern: string, text: string): boolean {
+  if (!/[*?[]/.test(pattern)) return pattern === text;
+  const re = pattern.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  try {
+    return new RegExp(`^${re}$`, "s").test(text);
+  } catch {
+    return pattern === text;
   }
-  return { ...(value !== undefined ? { value } : {}), ...(assumed ? { assumed } : {}) };
 }

@@ -37,6 +37,10 @@ export function semanticsOf(text: string, listDir: (dir: string) => string[] = (
   const events: { kind: "apply" | "rollout"; name: string }[] = [];
   for (const job of jobs) {
     for (const step of (job.steps ?? []) as Json[]) {
+      if (typeof step.uses === "string" && step.uses.startsWith("docker/build-push-action@")) {
+        for (const e of entries) sem.buildArgs[e.name] = buildArgsOf(e, "", step);
+        continue;
+      }
       if (typeof step.run !== "string") continue;
       const run = substituteExpressions(step.run, wfEnv);
       if (/docker\s+build/.test(run)) {
@@ -56,7 +60,7 @@ export function semanticsOf(text: string, listDir: (dir: string) => string[] = (
         ];
         sem.secretKeys[group[1]!] = [...new Set([...(sem.secretKeys[group[1]!] ?? []), ...keys])].sort();
       }
-      for (const executed of execute(logicalLines(run, 1)).commands) {
+      for (const executed of execute(run, 1).commands) {
         // The generated phases run each rollout wait through `start <name> <command…>` (a bounded pool).
         const cmd = executed.words[0] === "start" ? { ...executed, words: executed.words.slice(2) } : executed;
         if (cmd.words[0] !== "kubectl") continue;
@@ -125,11 +129,21 @@ function buildArgsOf(entry: Json, run: string, step: Json): Record<string, strin
       const arm = new RegExp(`matrix\\.service\\.name == '${entry.name}' && secrets\\.(\\w+)`).exec(expr);
       args[name] = arm ? `\${{ secrets.${arm[1]} }}` : "(missing)";
     }
+    // Build secrets reach BuildKit as secret-envs (ID=ENV_VAR); the hand-written form passed them
+    // as build arguments, so they compare as the same value reaching the build.
+    for (const line of String(entry["secret-envs"] ?? "").split("\n").filter(Boolean)) {
+      const [id, envName] = line.split("=") as [string, string];
+      const arm = new RegExp(`matrix\\.service\\.name == '${entry.name}' && secrets\\.(\\w+)`).exec(String(step.env?.[envName] ?? ""));
+      args[id] = arm ? `\${{ secrets.${arm[1]} }}` : "(missing)";
+    }
     return args;
   }
   // hand-written: the script's if/elif chain, run for this service
-  const text = substituteExpressions(run, { "matrix.service.name": entry.name, "matrix.service.path": entry.path ?? "", "matrix.service": entry.name });
-  for (const cmd of execute(logicalLines(text, 1)).commands) {
+  const matrix = { "matrix.service.name": entry.name, "matrix.service.path": entry.path ?? "", "matrix.service": entry.name };
+  const text = substituteExpressions(run, matrix);
+  // The step's env (e.g. SERVICE: ${{ matrix.service }}) as shell variables, as the runner sets them.
+  const seed = Object.fromEntries(Object.entries((step.env ?? {}) as Record<string, unknown>).map(([k, v]) => [k, substituteExpressions(String(v), matrix).replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, "${{ $1 }}")]));
+  for (const cmd of execute(text, 1, seed).commands) {
     if (cmd.words[0] !== "docker" || cmd.words[1] !== "build") continue;
     cmd.words.forEach((w, i) => {
       if (w !== "--build-arg") return;

@@ -87,7 +87,7 @@ describe.each(["pnpm", "npm"] as const)("installed with %s", (manager) => {
     const handwritten = join(REPO, "test", "fixtures", "handwritten");
     const imported = bin(dir, ["import", "--production", join(handwritten, "deploy-aks.yml"), "--staging", join(handwritten, "deploy-staging.yml"), "--out", "imported.config.ts"]);
     expect(imported.code, imported.stderr).toBe(0);
-    expect(readFileSync(join(dir, "imported.config.ts"), "utf8")).toMatch(/^import \{ defineConfig \} from "gen-workflows";$/m);
+    expect(readFileSync(join(dir, "imported.config.ts"), "utf8")).toMatch(/^import \{ defineConfig(, type Service)? \} from "gen-workflows";$/m);
     expect(run(process.execPath, [TSC, "-p", "."], dir)).toMatchObject({ code: 0 });
     run("rm", ["imported.config.ts"], dir);
 
