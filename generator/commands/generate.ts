@@ -11,7 +11,7 @@ import { join, relative } from "node:path";
 import { findDrift, GEN_COMMAND, type Drift } from "../check/check.ts";
 import { EXIT, type CliIo, type CommonOptions } from "../cli-types.ts";
 import { type Diagnostic, formatDiagnosticAnnotation, formatDiagnosticText, hasErrors, JSON_SCHEMA_VERSION, sortDiagnostics } from "../diagnostics.ts";
-import { listWorkflowFiles, readIfExists, readTemplates, toPosix } from "../io.ts";
+import { listSupportFiles, listWorkflowFiles, readIfExists, readTemplates, toPosix } from "../io.ts";
 import { TEMPLATE_FILES } from "../render/templates.ts";
 import { planAll } from "../plan/plan.ts";
 import { loadProject, type ProjectPaths } from "./project.ts";
@@ -71,7 +71,7 @@ export async function prepareGeneration(options: GenerateOptions, io: CliIo, ext
     const badTemplates = (await Promise.all(Object.entries(TEMPLATE_FILES).map(([name, rel]) => validateTemplate(`${shownDir}/${rel}`, templates[name] ?? "steps: []\n")))).flat();
     if (badTemplates.length) return { status: "config-error", paths, diagnostics: [...diagnostics, ...badTemplates] };
     // GitHub's own parser sees every file before any is written: a rejection is our bug.
-    const invalid = (await Promise.all(toWrite.map((d) => validateWorkflow(d.path, d.expected!)))).flat();
+    const invalid = (await Promise.all(toWrite.filter((d) => /\.ya?ml$/.test(d.path)).map((d) => validateWorkflow(d.path, d.expected!)))).flat();
     if (invalid.length) return { status: "invalid", paths, diagnostics, invalid };
   }
   return {
@@ -128,7 +128,7 @@ async function classify(options: GenerateOptions, io: CliIo, registryText?: stri
   const { paths, result, diagnostics } = await loadProject(options, io, registryText);
   if (hasErrors(diagnostics) || result.files.length === 0) return { status: "config-error", paths, diagnostics };
   const onDisk = new Map<string, string | undefined>();
-  const others = listWorkflowFiles(paths.root);
+  const others = [...listWorkflowFiles(paths.root), ...listSupportFiles(paths.root)];
   for (const p of new Set([...result.files.map((f) => f.path), ...others])) onDisk.set(p, readIfExists(join(paths.root, p)));
   return { paths, diagnostics, registry: result.registry, fileCount: result.files.length, drifts: findDrift(result.files, onDisk, others) };
 }
