@@ -17,6 +17,7 @@ const ALIASES = {
   horizontalpodautoscaler: "HorizontalPodAutoscaler", horizontalpodautoscalers: "HorizontalPodAutoscaler", hpa: "HorizontalPodAutoscaler",
   persistentvolumeclaim: "PersistentVolumeClaim", persistentvolumeclaims: "PersistentVolumeClaim", pvc: "PersistentVolumeClaim",
   serviceaccount: "ServiceAccount", serviceaccounts: "ServiceAccount", sa: "ServiceAccount",
+  poddisruptionbudget: "PodDisruptionBudget", poddisruptionbudgets: "PodDisruptionBudget", pdb: "PodDisruptionBudget",
 };
 
 const CLUSTER_SCOPED = new Set([
