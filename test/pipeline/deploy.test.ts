@@ -228,7 +228,7 @@ describe("deploy job condition (affected builds)", () => {
     workdirs.push(checkout);
     return runJob({ workflowText, jobId: "deploy", workdir: checkout.dir, context: pushContext("staging", secrets, { needs }), fail: [{ tool: "kubectl", argsInclude: ["get", "namespace"], stderr: "stop here" }, { tool: "kubectl", argsInclude: ["create"], stderr: "stop here" }] });
   };
-  const NEEDS_OK = needsOk();
+  const NEEDS_OK = { changes: { result: "success", outputs: {} }, build: { result: "success", outputs: {} }, retag: { result: "skipped", outputs: {} } };
 
   test.each([
     { when: "a build failed", needs: { ...NEEDS_OK, build: { result: "failure", outputs: {} } }, runs: false },
