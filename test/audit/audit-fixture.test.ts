@@ -280,7 +280,7 @@ describe("gen:workflows audit on the fixture monorepo", () => {
     expect(json.exit).toBe(0);
     const text = audit(dir);
     expect(text.stdout).toContain("[AUDIT_SOURCE_TREE_MISSING]");
-    expect(text.stdout).toContain("audit: 0 errors, 1 warning; checked the registry (5 services) and its 2 generated workflows");
+    expect(text.stdout).toContain("audit: 0 errors, 1 warning; checked the registry (5 services) and its 4 generated workflows");
   });
 
   it("GIVEN findings WHEN audited as text THEN each is `file:line: message [CODE]` with its fix, and a summary line", () => {
