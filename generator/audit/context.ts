@@ -54,14 +54,14 @@ export function auditContext(input: AuditInput): AuditContext {
   for (const s of input.registry.services) if (plans.some((p) => p.phases.some((ph) => ph.units.some((u) => u.service === s.name)))) serviceByDir.set(joinPath(manifestsRoot, s.manifests ?? s.name), s);
 
   // The runner's data files are read with the workflow of their environment; they apply nothing themselves.
-  const dataOf = (environment: string): DeployData | undefined => {
-    const file = input.workflows.find((f) => f.path === dataFileOf({ environment }));
+  const dataOf = (workflowFile: string): DeployData | undefined => {
+    const file = input.workflows.find((f) => f.path === dataFileOf({ workflowFile }));
     return file ? parseDeployData(file.content) : undefined;
   };
   const appliedByEnv = input.workflows.filter((w) => /\.ya?ml$/.test(w.path)).map((w) => {
     let facts;
     try {
-      facts = workflowFacts(parse(w.content), dataOf(w.environment));
+      facts = workflowFacts(parse(w.content), dataOf(w.path));
     } catch {
       facts = undefined; // generated text always parses; a bug here must not hide the other findings
     }

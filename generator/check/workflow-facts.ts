@@ -20,6 +20,8 @@ export interface ApplyFact {
   step: number;
   /** Position among all applies of the file. */
   order: number;
+  /** Applied by the runner's scheduler, which waits for the dependencies' rollouts within the step. */
+  scheduled?: boolean;
 }
 
 export interface WorkflowFacts {
@@ -102,7 +104,7 @@ function readRunnerCommands(run: string, step: number, data: DeployData, facts: 
   for (const line of logicalLines(run))
     for (const m of line.matchAll(RUNNER)) {
       if (unquote(m[2]!) !== data.dataFile) continue;
-      const apply = (target: string): void => void facts.applies.push({ target, step, order: facts.applies.length });
+      const apply = (target: string): void => void facts.applies.push({ target, step, order: facts.applies.length, scheduled: true });
       switch (m[1]) {
         case "deploy":
           for (const u of data.units) {

@@ -17,6 +17,8 @@ import { planAll } from "../plan/plan.ts";
 import { loadProject, type ProjectPaths } from "./project.ts";
 import type { Registry } from "../config/registry.ts";
 import { applyWriteSet, type WriteOp } from "../write-set.ts";
+import { dataFileOf } from "../render/support-paths.ts";
+import { type DeployData, parseDeployData } from "../runner/data.ts";
 
 export interface GenerateOptions extends CommonOptions {
   check: boolean;
@@ -46,7 +48,7 @@ export async function runGenerate(options: GenerateOptions, io: CliIo): Promise<
     const loaded = await classify(options, io);
     if (!("drifts" in loaded)) return reportRefusal(loaded, options, io);
     printDiagnostics(loaded.diagnostics, io, options.format);
-    return reportCheck(loaded.drifts, loaded.paths.configFile, loaded.registry, options, io, emitter(options, io, loaded.diagnostics));
+    return reportCheck(loaded.drifts, loaded.paths.configFile, loaded.registry, options, io, emitter(options, io, loaded.diagnostics), loaded.onDisk);
   }
   const prepared = await prepareGeneration(options, io);
   if (prepared.status !== "ready") return reportRefusal(prepared, options, io);
@@ -122,7 +124,7 @@ export function reportWritten(p: Ready, options: GenerateOptions, io: CliIo): nu
   return EXIT.ok;
 }
 
-type Classified = { paths: ProjectPaths; diagnostics: Diagnostic[]; registry: Registry | undefined; fileCount: number; drifts: Drift[] };
+type Classified = { paths: ProjectPaths; diagnostics: Diagnostic[]; registry: Registry | undefined; fileCount: number; drifts: Drift[]; onDisk: ReadonlyMap<string, string | undefined> };
 
 async function classify(options: GenerateOptions, io: CliIo, registryText?: string): Promise<Classified | Extract<Preparation, { status: "config-error" }>> {
   const { paths, result, diagnostics } = await loadProject(options, io, registryText);
@@ -130,7 +132,7 @@ async function classify(options: GenerateOptions, io: CliIo, registryText?: stri
   const onDisk = new Map<string, string | undefined>();
   const others = [...listWorkflowFiles(paths.root), ...listSupportFiles(paths.root)];
   for (const p of new Set([...result.files.map((f) => f.path), ...others])) onDisk.set(p, readIfExists(join(paths.root, p)));
-  return { paths, diagnostics, registry: result.registry, fileCount: result.files.length, drifts: findDrift(result.files, onDisk, others) };
+  return { paths, diagnostics, registry: result.registry, fileCount: result.files.filter((f) => f.kind !== "support").length, drifts: findDrift(result.files, onDisk, others), onDisk };
 }
 
 function emitter(options: GenerateOptions, io: CliIo, diagnostics: readonly Diagnostic[]): (status: string, extra?: Record<string, unknown>) => void {
@@ -139,7 +141,7 @@ function emitter(options: GenerateOptions, io: CliIo, diagnostics: readonly Diag
       io.stdout(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: options.check ? "check" : "gen", status, diagnostics: sortDiagnostics(diagnostics), ...extra }, null, 2) + "\n");
   };
 }
-async function reportCheck(drifts: Drift[], configFile: string, registry: Registry | undefined, options: GenerateOptions, io: CliIo, emit: (status: string, extra?: Record<string, unknown>) => void): Promise<number> {
+async function reportCheck(drifts: Drift[], configFile: string, registry: Registry | undefined, options: GenerateOptions, io: CliIo, emit: (status: string, extra?: Record<string, unknown>) => void, onDisk: ReadonlyMap<string, string | undefined>): Promise<number> {
   if (drifts.length === 0) {
     emit("in-sync", { drift: [] });
     if (options.format === "text") io.stdout("Deploy workflows match the registry.\n");
@@ -154,8 +156,15 @@ async function reportCheck(drifts: Drift[], configFile: string, registry: Regist
   const { describeDrift } = await import("../check/semantic-drift.ts");
   // The plans say what each file should do (dependencies, secrets, cronjobs) in registry terms.
   const plans = new Map((registry ? planAll(registry) : []).map((p) => [p.workflowFile, p]));
+  const planOfData = new Map([...plans.values()].map((p) => [dataFileOf(p), p]));
+  const describe = (d: Drift) => {
+    const dataPlan = planOfData.get(d.path);
+    if (!dataPlan) return describeDrift(d, plans.get(d.path), committedData(onDisk, d.path));
+    // A drifting data file: what the committed workflow does with it.
+    return describeDrift(d, dataPlan, parsedData(d.actual), onDisk.get(dataPlan.workflowFile));
+  };
   const gen = genCommandFor(options);
-  const reports = drifts.map((d) => report.toReport(d, configFile, describeDrift(d, plans.get(d.path)), gen));
+  const reports = drifts.map((d) => report.toReport(d, configFile, describe(d), gen));
   emit("drift", { drift: reports });
   if (options.format === "text") {
     const colour = io.isTTY && io.env.NO_COLOR === undefined;
@@ -166,6 +175,19 @@ async function reportCheck(drifts: Drift[], configFile: string, registry: Regist
     if (io.env.GITHUB_STEP_SUMMARY && io.appendFile) io.appendFile(io.env.GITHUB_STEP_SUMMARY, report.driftSummaryMarkdown(reports, gen));
   }
   return EXIT.drift;
+}
+
+/** The runner data file a workflow's runner steps read, as committed (undefined when missing or unreadable). */
+function committedData(onDisk: ReadonlyMap<string, string | undefined>, workflowFile: string): DeployData | undefined {
+  return parsedData(onDisk.get(dataFileOf({ workflowFile })));
+}
+
+function parsedData(text: string | undefined): DeployData | undefined {
+  try {
+    return text === undefined ? undefined : parseDeployData(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function printDiagnostics(diagnostics: readonly Diagnostic[], io: CliIo, format: "text" | "json"): void {

@@ -1,5 +1,5 @@
 /**
- * DeployPlan -> the environment's data file (`.github/deploy/<environment>.jsonc`) that the runner
+ * DeployPlan -> the environment's data file (`.github/deploy/<workflow>.jsonc`) that the runner
  * bundle reads: services, dependencies, manifests, secret groups and build definitions. Data, not
  * unrolled script lines: adding a service adds one line here per list it is in.
  */

@@ -10,6 +10,9 @@ import type { PinTable } from "./pins.ts";
 import { renderRollbackWorkflow, rollbackWorkflowFile } from "./rollback-workflow.ts";
 import { RUNNER_FILE, dataFileOf } from "./support-paths.ts";
 
+/** What the bundle's banner names as its source. */
+export const RUNNER_SOURCES = "generator/runner/";
+
 export interface SupportFile {
   path: string;
   content: string;
@@ -28,12 +31,13 @@ export function supportFiles(plans: readonly DeployPlan[], pins: PinTable, runne
     });
     files.push({ path: dataFileOf(plan), environment: plan.environment, kind: "support", content: withBanner(deployDataText(deployData(plan, pins, configFile)), { configFile, inputsHash, comment: "//" }) });
   }
-  // The bundle depends on the runner's sources only: a registry edit must not rewrite it.
+  // The bundle depends on the runner's sources only: a registry edit must not rewrite it, and every
+  // registry of a repository generates the same bytes (so none sees another's copy as drift or orphan).
   files.push({
     path: RUNNER_FILE,
     environment: "",
     kind: "support",
-    content: withBanner(runnerBundle, { configFile, inputsHash: sha16(runnerBundle), comment: "//", editHint: "generator/runner/ (this is its esbuild bundle)" }),
+    content: withBanner(runnerBundle, { configFile: RUNNER_SOURCES, inputsHash: sha16(runnerBundle), comment: "//", editHint: `${RUNNER_SOURCES} (this is its esbuild bundle)` }),
   });
   return files;
 }

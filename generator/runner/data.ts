@@ -1,5 +1,5 @@
 /**
- * The per-environment data file the runner reads (`.github/deploy/<environment>.jsonc`): what the
+ * The per-environment data file the runner reads (`.github/deploy/<workflow>.jsonc`): what the
  * generator knows about the environment that the runner-side commands need (services, their
  * dependencies, manifests, secret groups, build definitions). Written by the generator, read by
  * the runner and by the check's workflow facts, so the type lives here, shared by both.

@@ -41,7 +41,7 @@ describe("build definition", () => {
     const workflow = parseWorkflowText(generated.get(STAGING)!);
     const generatedStep = workflow.jobs.build!.steps.find((s) => s.name === BUILD_STEP_NAME)!;
     expect(generatedStep.run).toBe(step.run);
-    const data = parseDeployData(generated.get(".github/deploy/staging.jsonc")!);
+    const data = parseDeployData(generated.get(".github/deploy/deploy-staging.jsonc")!);
     for (const [name, definition] of definitions(plan, step)) {
       expect(definition).toMatch(new RegExp(`^${name}@[0-9a-f]{16}$`));
       expect(data.builds.find((b) => b.entry.name === name)!.definition).toBe(definition);

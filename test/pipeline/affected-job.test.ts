@@ -17,7 +17,7 @@ import { SHA, deployCheckout, fakeSecrets, offline, planFor, pushContext } from 
 
 const generated = generateWorkflows();
 const workflowText = generated.get(STAGING)!;
-const DATA = ".github/deploy/staging.jsonc";
+const DATA = ".github/deploy/deploy-staging.jsonc";
 const RUNNER = ".github/deploy/deploy.mjs";
 const changesJob = parseWorkflowText(workflowText).jobs.changes!;
 const step = changesJob.steps.find((s) => s.id === "affected")!;

@@ -46,7 +46,7 @@ describe.each([
       if (!affectedBuilds) return (matrix as { name: string }[]).map((e) => e.name);
       expect(matrix).toBe(`\${{ fromJSON(needs.changes.outputs.${id}) }}`);
       // The data file assigns each service its shard.
-      const data = parseDeployData(files.get(".github/deploy/staging.jsonc")!);
+      const data = parseDeployData(files.get(".github/deploy/deploy-staging.jsonc")!);
       const shard = Number(id.slice("build-".length));
       return data.builds.filter((b) => b.shard === shard).map((b) => String(b.entry.name));
     });
