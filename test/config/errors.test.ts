@@ -79,7 +79,8 @@ describe("configuration errors", () => {
     if ((severity ?? "error") === "error") expect(result.files).toEqual([]);
     else {
       expect(found[0]!.severity).toBe("warning");
-      expect(result.files).toHaveLength(2);
+      // Both environments' deploy and rollback workflows (and their runner files).
+      expect(result.files.filter((f) => f.kind !== "support")).toHaveLength(4);
     }
   });
 
