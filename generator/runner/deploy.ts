@@ -10,6 +10,7 @@ import { pruneDecision, type LabelledObject } from "./prune.ts";
 import { undoPlan } from "./rollback.ts";
 import { type RunnerContext, cell, readVersion, tagFor } from "./runner-env.ts";
 import { schedule, type ScheduleResult, type UnitOutcome } from "./schedule.ts";
+import { dependencyGraph } from "./summary.ts";
 
 export interface DeployRequest {
   /** The tag services built for this deploy run. */
@@ -113,7 +114,7 @@ export async function deploy(ctx: RunnerContext, request: DeployRequest): Promis
   });
   const rolled = [...result.outcomes.values()].filter((o) => o.status === "rolled").length;
   const md = [`### ${request.title}: ${data.environment}`, "", `${rolled} rolled, ${[...result.outcomes.values()].filter((o) => o.status === "unchanged").length} unchanged, in ${Math.round((Date.now() - started) / 1000)} s.`, ""];
-  md.push("| Service | Result | Image tag | Why |", "| --- | --- | --- | --- |", ...rows, "");
+  md.push("| Service | Result | Image tag | Why |", "| --- | --- | --- | --- |", ...rows, "", ...dependencyGraph(data.units, result.outcomes), "");
   if (!result.ok) {
     const failed = data.units.filter((u) => /failed/.test(result.outcomes.get(u.service)!.status)).map((u) => u.deployment);
     ctx.log(`::error::deploy failed: ${failed.join(", ")}; undoing what this run changed (rollback: ${data.rollback})`);

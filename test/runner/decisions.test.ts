@@ -4,6 +4,7 @@ import { envsubst } from "../../generator/runner/envsubst.ts";
 import { appliedObjects, liveImageTag } from "../../generator/runner/kube-cluster.ts";
 import { pruneDecision } from "../../generator/runner/prune.ts";
 import { undoPlan } from "../../generator/runner/rollback.ts";
+import { dependencyGraph } from "../../generator/runner/summary.ts";
 import type { UnitOutcome } from "../../generator/runner/schedule.ts";
 
 const outcomes = new Map<string, UnitOutcome>([
@@ -60,5 +61,19 @@ describe("kubectl output", () => {
     expect(liveImageTag(json, "portal")).toBe("abc123");
     expect(liveImageTag(json, "candidate")).toBeUndefined();
     expect(liveImageTag("not json", "portal")).toBeUndefined();
+  });
+});
+
+describe("dependencyGraph", () => {
+  test("GIVEN outcomes WHEN the summary graph is drawn THEN every service is a node coloured by its result and every dependency an edge", () => {
+    const units = [
+      { service: "redis", manifestsDir: "k/redis", deployment: "redis", timeoutSeconds: 60, cronjobFiles: [], dependsOn: [], image: false },
+      { service: "api-gateway", manifestsDir: "k/api", deployment: "api-gateway", timeoutSeconds: 60, cronjobFiles: [], dependsOn: ["redis", "elsewhere"], image: true },
+    ];
+    const lines = dependencyGraph(units, new Map([["redis", { status: "unchanged", created: false }], ["api-gateway", { status: "rollout-failed", created: false }]]));
+    expect(lines).toContain('  s_redis["redis"]:::unchanged');
+    expect(lines).toContain('  s_api_gateway["api-gateway"]:::failed');
+    expect(lines).toContain("  s_redis --> s_api_gateway");
+    expect(lines.join("\n")).not.toContain("elsewhere");
   });
 });
