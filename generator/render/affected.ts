@@ -102,7 +102,8 @@ export function renderChangesJob(plan: DeployPlan, pins: PinTable): Job {
 export function renderRetagJob(plan: DeployPlan, pins: PinTable): Job {
   const [first, ...rest] = plan.imageTags;
   const source = first!.replace(/\{sha\}/g, "${BASE_SHA}").replace(/\{version\}/g, "${BASE_VERSION}");
-  const tags = [first!, ...rest].map((t) => `--tag "\${image}:${tagShell(t)}"`).join(" ");
+  // One tag per line: a reviewer sees each tag, and no line runs long.
+  const tags = [first!, ...rest].map((t) => `    --tag "\${image}:${tagShell(t)}" \\`);
   return {
     name: "Re-tag unchanged images",
     needs: [CHANGES_JOB_ID],
@@ -125,7 +126,9 @@ export function renderRetagJob(plan: DeployPlan, pins: PinTable): Job {
           readVersionLine(plan.versionFile),
           "retag() {",
           '  local image="${ACR_SERVER}/$1"',
-          `  docker buildx imagetools create ${tags} "\${image}:${source}"`,
+          "  docker buildx imagetools create \\",
+          ...tags,
+          `    "\${image}:${source}"`,
           "}",
           ...parallelPoolLines(8),
           'for service in $RETAG; do start "$service" retag "$service"; done',
