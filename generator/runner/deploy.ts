@@ -21,6 +21,8 @@ export interface DeployRequest {
   title: string;
   /** Prune after success (never for a redeploy of an older release). */
   prune: boolean;
+  /** Run the one-time jobs after success (a push does; a rollback does not re-run an old backfill). */
+  oneTimeJobs: boolean;
 }
 
 /** The tag and kept set of a push: KEPT lists the services the change detection re-tagged. */
@@ -31,6 +33,7 @@ export function pushRequest(ctx: RunnerContext): DeployRequest {
     kept: new Set((ctx.env.KEPT ?? "").split(/\s+/).filter(Boolean)),
     title: `Deploy of ${sha.slice(0, 12)}`,
     prune: ctx.data.prune,
+    oneTimeJobs: true,
   };
 }
 
@@ -122,7 +125,7 @@ export async function deploy(ctx: RunnerContext, request: DeployRequest): Promis
     ctx.summary(md.join("\n") + "\n");
     return 1;
   }
-  const ok = await runOneTimeJobs(ctx, cluster, request.tag);
+  const ok = request.oneTimeJobs ? await runOneTimeJobs(ctx, cluster, request.tag) : true;
   if (ok && request.prune) {
     const pruned = await prune(ctx, cluster);
     md.push("#### Pruned", "", ...(pruned.length ? pruned : ["- nothing to prune"]), "");

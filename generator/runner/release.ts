@@ -1,7 +1,7 @@
 /**
  * `deploy.mjs redeploy <data>`: the manual rollback workflow. Redeploys the release named by
  * RELEASE (a commit of this branch): its manifests, its images, in dependency order, without
- * building. Refused, before anything is applied, when the commit is unknown or any of its images
+ * building, and without re-running one-time jobs (an old backfill must not run again). Refused, before anything is applied, when the commit is unknown or any of its images
  * is missing from the container registry.
  */
 import { deploy } from "./deploy.ts";
@@ -45,5 +45,5 @@ export async function redeployCommand(ctx: RunnerContext): Promise<number> {
     return 1;
   }
   ctx.log(`redeploying ${sha} (image tag ${tag})`);
-  return deploy(ctx, { tag, kept: new Set(), title: `Redeploy of ${sha.slice(0, 12)}`, prune: false });
+  return deploy(ctx, { tag, kept: new Set(), title: `Redeploy of ${sha.slice(0, 12)}`, prune: false, oneTimeJobs: false });
 }

@@ -88,6 +88,8 @@ describe("deploy-aks-rollback.yml", () => {
     const ats = result.kubeObjects.find((o) => o.kind === "Deployment" && o.name === "ats-service")!;
     expect((ats.manifest as { spec: Record<string, unknown> }).spec.replicas).toBeUndefined();
     expect(callsOf(result.calls, "docker", "build")).toEqual([]);
+    // An old backfill is not run again.
+    expect(callsOf(result.calls, "kubectl", "delete", "job")).toEqual([]);
     expect(result.summary).toContain(`### Redeploy of ${releaseA.slice(0, 12)}: production`);
   });
 

@@ -23,6 +23,7 @@ interface Job {
   environment?: string;
 }
 interface Workflow {
+  name: string;
   on: Record<string, unknown>;
   permissions?: unknown;
   concurrency?: { group: string; "cancel-in-progress": boolean };
