@@ -40,8 +40,8 @@ export function pushRequest(ctx: RunnerContext): DeployRequest {
 function why(unit: DeployUnitData, o: UnitOutcome, kept: boolean): string {
   if (o.status === "not-applied") return "not applied: an earlier failure stopped the deploy";
   if (o.status === "apply-failed") return `apply failed: ${o.error ?? ""}`;
-  if (o.status === "unchanged") return kept || !unit.image ? "image and manifests unchanged" : "same image and manifests as running";
-  const cause = o.created ? "new Deployment" : kept || !unit.image ? "manifests changed" : "new image";
+  if (o.status === "unchanged") return kept ? "kept the image it runs; pod template unchanged" : "pod template unchanged";
+  const cause = o.created ? "new Deployment" : kept || !unit.image ? "pod template changed in the manifests" : "new image";
   return o.status === "rolled" ? cause : `${cause}; rollout failed`;
 }
 

@@ -28,6 +28,18 @@ export function appliedObjects(stdout: string): { ref: string; verb: string }[] 
     .map((m) => ({ ref: m[1]!, verb: m[2]! }));
 }
 
+/**
+ * A Deployment's pod template from `kubectl get -o json`, as text: what a rollout rolls. A change
+ * elsewhere (labels, replicas) bumps no revision, so nothing rolls and there is nothing to undo.
+ */
+export function podTemplate(deploymentJson: string): string | undefined {
+  try {
+    return JSON.stringify((JSON.parse(deploymentJson) as { spec?: { template?: unknown } }).spec?.template ?? null);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The tag of the image `<…>/<service>:<tag>` a live Deployment runs, from `kubectl get -o json`. */
 export function liveImageTag(deploymentJson: string, service: string): string | undefined {
   let images: string[] = [];
@@ -72,11 +84,10 @@ export class KubeCluster implements UnitCluster<DeployUnitData> {
     return this.o.run("kubectl", [...args, "--namespace", this.o.data.namespace], input === undefined ? {} : { input });
   }
 
-  private async tagFor(unit: DeployUnitData): Promise<string> {
-    if (!unit.image || !this.o.kept.has(unit.service)) return this.o.tag;
-    const live = await this.kubectl(["get", `deployment/${unit.deployment}`, "-o", "json"]);
-    // Not in the cluster yet (or not our image): this commit's tag, which the re-tag job pushed.
-    return (live.code === 0 ? liveImageTag(live.stdout, unit.service) : undefined) ?? this.o.tag;
+  /** The live Deployment as JSON, or undefined when it does not exist yet. */
+  private async live(unit: DeployUnitData): Promise<string | undefined> {
+    const r = await this.kubectl(["get", `deployment/${unit.deployment}`, "-o", "json"]);
+    return r.code === 0 ? r.stdout : undefined;
   }
 
   /** Renders, labels and applies files; returns kubectl's output or an error. */
@@ -103,13 +114,24 @@ export class KubeCluster implements UnitCluster<DeployUnitData> {
   async apply(unit: DeployUnitData): Promise<ApplyResult> {
     const missing = [unit.manifestsDir, ...unit.cronjobFiles].filter((p) => !existsSync(p));
     if (missing.length) return { ok: false, error: `${unit.service}: ${missing.map((p) => `the path "${p}" does not exist`).join("; ")}` };
-    const tag = await this.tagFor(unit);
+    const before = await this.live(unit);
+    // A service not rebuilt keeps the tag it runs; not in the cluster yet (or not our image), it
+    // gets this commit's tag, which the re-tag job pushed.
+    const kept = unit.image && this.o.kept.has(unit.service) && before !== undefined ? liveImageTag(before, unit.service) : undefined;
+    const tag = kept ?? this.o.tag;
     this.tags.set(unit.service, tag);
     const result = await this.applyFiles(unit.service, [...folderManifests(unit.manifestsDir), ...unit.cronjobFiles], this.values(tag), unit.service);
     if (!result.ok) return result;
-    const deployment = appliedObjects(result.stdout).find((o) => /^deployment(\.apps)?\//.test(o.ref) && o.ref.endsWith(`/${unit.deployment}`));
-    this.o.log(`applied ${unit.service} (tag ${tag}): deployment ${deployment?.verb ?? "not in its manifests"}`);
-    return { ok: true, rolls: deployment !== undefined && deployment.verb !== "unchanged", created: deployment?.verb === "created" };
+    const applied = appliedObjects(result.stdout).find((o) => /^deployment(\.apps)?\//.test(o.ref) && o.ref.endsWith(`/${unit.deployment}`));
+    if (!applied) {
+      this.o.log(`applied ${unit.service}: its manifests hold no Deployment ${unit.deployment}`);
+      return { ok: true, rolls: false, created: false };
+    }
+    const created = before === undefined;
+    const after = created || applied.verb === "unchanged" ? undefined : await this.live(unit);
+    const rolls = created || (after !== undefined && podTemplate(after) !== podTemplate(before!));
+    this.o.log(`applied ${unit.service} (tag ${tag}): ${created ? "new Deployment" : rolls ? "pod template changed, rolling" : "pod template unchanged, nothing rolls"}`);
+    return { ok: true, rolls, created };
   }
 
   async rollout(unit: DeployUnitData): Promise<boolean> {

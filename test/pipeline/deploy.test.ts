@@ -145,8 +145,10 @@ describe("deploy-aks.yml after an earlier deploy", () => {
   const secrets = fakeSecrets(workflowText);
   let deployed: readonly KubeObject[];
 
-  async function push(options: { kept: string[]; fail?: FailRule[]; workflow?: string; generated?: ReadonlyMap<string, string> }): Promise<JobRunResult> {
-    const checkout = makeWorkdir(deployCheckout(plan, options.generated ?? files));
+  async function push(options: { kept: string[]; fail?: FailRule[]; workflow?: string; generated?: ReadonlyMap<string, string>; edit?: (files: Record<string, string>) => void }): Promise<JobRunResult> {
+    const tree = deployCheckout(plan, options.generated ?? files);
+    options.edit?.(tree);
+    const checkout = makeWorkdir(tree);
     workdirs.push(checkout);
     const context = pushContext("main", secrets, { needs: needsOk(options.kept.join(" ")) });
     context.github = { ...context.github, sha: NEXT_SHA };
@@ -173,6 +175,25 @@ describe("deploy-aks.yml after an earlier deploy", () => {
     expect(result.summary).toContain("| billing-service | unchanged |");
   });
 
+  test("GIVEN nothing rebuilt WHEN one service's pod template and another's replicas changed in the manifests THEN only the first rolls, and the second is applied without a rollout", async () => {
+    const result = await push({
+      kept: built,
+      edit: (tree) => {
+        const ats = "infra/k8s/ats-service/deployment.yaml";
+        tree[ats] = tree[ats]!.replace("          image:", "          env:\n            - name: LOG_LEVEL\n              value: debug\n          image:");
+        const billing = "infra/k8s/billing-service/deployment.yaml";
+        tree[billing] = tree[billing]!.replace("spec:\n  template:", "spec:\n  replicas: 2\n  template:");
+      },
+    });
+    expect(result.conclusion).toBe("success");
+    const waits = callsOf(result.calls, "kubectl", "rollout", "status").filter((c) => DEPLOY_STEP.test(c.step));
+    expect(waits.map((c) => c.args[2])).toEqual(["deployment/ats-service"]);
+    expect(tagOf(result.kubeObjects, "ats-service")).toBe(SHA);
+    expect((result.kubeObjects.find((o) => o.name === "billing-service" && o.kind === "Deployment")!.manifest as { spec: { replicas: number } }).spec.replicas).toBe(2);
+    expect(result.summary).toContain("| ats-service | rolled | " + SHA + " | pod template changed in the manifests |");
+    expect(result.summary).toContain("| billing-service | unchanged | " + SHA + " | kept the image it runs; pod template unchanged |");
+  });
+
   const firstBackend = units.find((u) => u.kind === "backend")!;
   const rolloutFails: FailRule = { tool: "kubectl", argsInclude: ["rollout", "status", `deployment/${firstBackend.deployment}`], stderr: "error: timed out waiting for the condition", times: 1 };
 
@@ -182,19 +203,23 @@ describe("deploy-aks.yml after an earlier deploy", () => {
     const failedStep = result.steps.find((s) => s.outcome === "failure")!;
     expect(failedStep.name).toMatch(DEPLOY_STEP);
     expect(failedStep.stdout).toContain(`::error::rollout failed: ${firstBackend.deployment}`);
-    const backends = units.filter((u) => u.kind === "backend");
+    // Changed by this run: every built service it applied (the infrastructure's images did not change).
+    const changed = units.filter((u) => built.includes(u.service) && applyOf(result, u.service) !== undefined);
+    expect(changed.length).toBeGreaterThanOrEqual(units.filter((u) => u.kind === "backend").length);
     const undone = callsOf(result.calls, "kubectl", "rollout", "undo").map((c) => c.args[2]);
-    expect(undone.sort()).toEqual(backends.map((u) => `deployment/${u.deployment}`).sort());
-    for (const u of backends) {
+    expect(undone.sort()).toEqual(changed.map((u) => `deployment/${u.deployment}`).sort());
+    for (const u of changed) {
       expect(tagOf(result.kubeObjects, u.deployment), u.service).toBe(SHA);
       expect(failedStep.stdout).toContain(`::warning::rolled back ${u.deployment} to its previous revision`);
       expect(result.summary).toContain(`- ${u.service}: rolled back to its previous revision`);
     }
-    for (const u of units.filter((x) => x.kind === "gateway" || x.kind === "frontend")) {
-      expect(applyOf(result, u.service), u.service).toBeUndefined();
-      expect(tagOf(result.kubeObjects, u.deployment)).toBe(SHA);
+    // Nothing that depends on the failed service is applied, and nothing at all once the failure is known.
+    const failedAt = callsOf(result.calls, "kubectl", "rollout", "status").find((c) => c.exitCode !== 0)!.endedMs;
+    for (const u of units.filter((x) => x.dependsOn.includes(firstBackend.service) || x.kind === "frontend")) expect(applyOf(result, u.service), u.service).toBeUndefined();
+    for (const u of units) {
+      const apply = applyOf(result, u.service);
+      if (apply) expect(apply.startedMs, u.service).toBeLessThan(failedAt);
     }
-    // Infrastructure did not change (same images): nothing to undo there.
     expect(undone).not.toContain("deployment/redis");
   });
 

@@ -1,7 +1,7 @@
 /** The runner's small pure decisions: what a failed deploy undoes, what prune deletes, envsubst, kubectl output. */
 import { describe, expect, test } from "vitest";
 import { envsubst } from "../../generator/runner/envsubst.ts";
-import { appliedObjects, liveImageTag } from "../../generator/runner/kube-cluster.ts";
+import { appliedObjects, liveImageTag, podTemplate } from "../../generator/runner/kube-cluster.ts";
 import { pruneDecision } from "../../generator/runner/prune.ts";
 import { undoPlan } from "../../generator/runner/rollback.ts";
 import { dependencyGraph } from "../../generator/runner/summary.ts";
@@ -48,6 +48,12 @@ describe("envsubst", () => {
 });
 
 describe("kubectl output", () => {
+  test("GIVEN two versions of a Deployment WHEN only replicas or labels differ THEN the pod template is the same (nothing rolls); an image change is not", () => {
+    const d = (replicas: number, image: string, label: string) => JSON.stringify({ metadata: { labels: { l: label } }, spec: { replicas, template: { spec: { containers: [{ image }] } } } });
+    expect(podTemplate(d(1, "a:1", "x"))).toBe(podTemplate(d(3, "a:1", "y")));
+    expect(podTemplate(d(1, "a:1", "x"))).not.toBe(podTemplate(d(1, "a:2", "x")));
+  });
+
   test("GIVEN kubectl apply output WHEN reading it THEN each object and what happened to it", () => {
     expect(appliedObjects("deployment.apps/api configured\nservice/api unchanged\ncronjob.batch/x created\nWarning: something\n")).toEqual([
       { ref: "deployment.apps/api", verb: "configured" },
