@@ -3,9 +3,12 @@
 // @actions/workflow-parser directly (it imports JSON without an import attribute), one file per
 // stage loads faster than hundreds of node_modules files, and the package then needs no bundler
 // or TypeScript runner of its own at install or run time.
+// The runner bundle (`.github/deploy/deploy.mjs`) is built here too, as runner.mjs beside cli.mjs,
+// so `--check` reads its text instead of loading esbuild.
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { runnerBuildOptions } from "./runner-build-options.mjs";
 
 /** @param {{ generatorDir: string, outdir: string, buildId: string, minify?: boolean }} options */
 export async function buildBundle({ generatorDir, outdir, buildId, minify = false }) {
@@ -31,4 +34,7 @@ export async function buildBundle({ generatorDir, outdir, buildId, minify = fals
     banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
     logLevel: "error",
   });
+  const runner = await build(runnerBuildOptions());
+  mkdirSync(outdir, { recursive: true });
+  writeFileSync(join(outdir, "runner.mjs"), runner.outputFiles[0].text);
 }

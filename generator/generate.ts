@@ -8,6 +8,8 @@ import { planAll } from "./plan/plan.ts";
 import { pinTable } from "./render/pins.ts";
 import type { Registry } from "./config/registry.ts";
 import { renderWorkflow } from "./render/render.ts";
+import { supportFiles } from "./render/support-files.ts";
+import { runnerBundle } from "./runner-bundle.ts";
 import { checkRules } from "./config/rules.ts";
 import { parseRegistry } from "./config/schema.ts";
 import { parseTemplate, TEMPLATE_FILES, type TemplateName, type Templates } from "./render/templates.ts";
@@ -16,7 +18,10 @@ export interface GeneratedFile {
   /** Path relative to the repository root, with `/` separators. */
   path: string;
   content: string;
+  /** Empty for a file shared by every environment (the runner bundle). */
   environment: string;
+  /** A workflow (default), or a support file the workflows run or read (`.github/deploy/`). */
+  kind?: "workflow" | "support";
 }
 
 export interface GenerateInput {
@@ -27,6 +32,8 @@ export interface GenerateInput {
   /** Template texts by name, and the folder they were read from (for messages). */
   templates: Record<TemplateName, string>;
   templatesDir: string;
+  /** The runner bundle's text (runner-bundle.ts); read from its cache when not given. */
+  runnerBundle?: string;
 }
 
 export interface GenerateResult {
@@ -51,11 +58,13 @@ export function generate(input: GenerateInput): GenerateResult {
 
   const pins = pinTable(registry.project.actionPins);
   const inputsHash = inputsHashOf(registry, input.templates);
-  const files = planAll(registry).map((plan) => ({
+  const plans = planAll(registry);
+  const files: GeneratedFile[] = plans.map((plan) => ({
     path: plan.workflowFile,
     environment: plan.environment,
     content: withBanner(workflowYaml(renderWorkflow(plan, pins, templates), pins), { configFile: input.configFile, inputsHash }),
   }));
+  files.push(...supportFiles(plans, pins, input.runnerBundle ?? runnerBundle(), input.configFile, inputsHash));
   return { files, diagnostics, registry };
 }
 

@@ -161,6 +161,16 @@ export function workflowNames(entries: string[]): string[] {
   return entries.filter((f) => /\.ya?ml$/.test(f)).sort();
 }
 
+/** Generated support files under `.github/deploy` (runner bundle, data files), sorted: orphans are found among them. */
+export function listSupportFiles(root: string): string[] {
+  const dir = join(root, ".github", "deploy");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /\.(mjs|jsonc)$/.test(f))
+    .sort()
+    .map((f) => `.github/deploy/${f}`);
+}
+
 /** Write to a temporary file in the same folder, then rename: readers never see half a file. */
 export function writeAtomic(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });

@@ -45,7 +45,7 @@ export function auditRepository(input: AuditInput): AuditResult {
     sourceFolders: sourceFolders.length,
     manifestFiles: manifestFiles.length,
     serviceManifests: ctx.serviceManifests.length,
-    workflows: input.workflows.length,
+    workflows: input.workflows.filter((w) => /\.ya?ml$/.test(w.path)).length,
     sourceTree,
   };
   if (!sourceTree) {

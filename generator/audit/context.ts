@@ -5,6 +5,8 @@
  */
 import { parse } from "yaml";
 import { workflowFacts } from "../check/workflow-facts.ts";
+import { dataFileOf } from "../render/support-paths.ts";
+import { type DeployData, parseDeployData } from "../runner/data.ts";
 import { type DeployPlan, manifestEntryMatches, planAll } from "../plan/plan.ts";
 import { escapeRegExp as escape, lineOfTokens } from "../config/source-lines.ts";
 import type { Registry, Service } from "../config/registry.ts";
@@ -54,10 +56,15 @@ export function auditContext(input: AuditInput): AuditContext {
   const serviceByDir = new Map<string, Service>();
   for (const s of input.registry.services) if (plans.some((p) => p.phases.some((ph) => ph.units.some((u) => u.service === s.name)))) serviceByDir.set(joinPath(manifestsRoot, s.manifests ?? s.name), s);
 
-  const appliedByEnv = input.workflows.map((w) => {
+  // The runner's data files are read with the workflow of their environment; they apply nothing themselves.
+  const dataOf = (workflowFile: string): DeployData | undefined => {
+    const file = input.workflows.find((f) => f.path === dataFileOf({ workflowFile }));
+    return file ? parseDeployData(file.content) : undefined;
+  };
+  const appliedByEnv = input.workflows.filter((w) => /\.ya?ml$/.test(w.path)).map((w) => {
     let facts;
     try {
-      facts = workflowFacts(parse(w.content));
+      facts = workflowFacts(parse(w.content), dataOf(w.path));
     } catch {
       facts = undefined; // generated text always parses; a bug here must not hide the other findings
     }

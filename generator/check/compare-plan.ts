@@ -53,7 +53,7 @@ export function compareWithPlan(file: string, actual: WorkflowFacts, plan: Deplo
         const theirs = dep && applyOf(dep);
         if (!theirs) continue; // reported as not applied
         if (theirs.order > mine.order) say("DRIFT_DEPLOY_ORDER", `${u.service} is applied before ${depName}, which it depends on`);
-        else if (theirs.step === mine.step)
+        else if (theirs.step === mine.step && !(mine.scheduled && theirs.scheduled))
           say("DRIFT_DEPLOY_ORDER", `${u.service} is applied in the same step as ${depName}, which it depends on, before ${depName}'s rollout has finished`);
       }
     }

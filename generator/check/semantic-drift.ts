@@ -10,29 +10,38 @@ import { changedLines, formatRanges, type LineRange } from "./edited-lines.ts";
 import type { DriftFinding } from "./findings.ts";
 import { workflowFacts } from "./workflow-facts.ts";
 import type { DeployPlan } from "../plan/plan.ts";
+import type { DeployData } from "../runner/data.ts";
 import { type PinChange, pinChanges } from "./pins/pin-diff.ts";
 
 export type { DriftFinding, DriftFindingCode } from "./findings.ts";
 
-/** `plan` is the environment's plan (what the expected file was rendered from), when there is one. */
-export function describeDrift(drift: Drift, plan?: DeployPlan): DriftFinding[] {
+/**
+ * `plan` is the environment's plan (what the expected file was rendered from), when there is one;
+ * `data` the runner data file the workflow's runner steps read (as committed), when there is one.
+ * For a drifting data file, `workflowText` is its committed workflow: the two together say what
+ * the environment's deploy does.
+ */
+export function describeDrift(drift: Drift, plan?: DeployPlan, data?: DeployData, workflowText?: string): DriftFinding[] {
   if (drift.actual === undefined || drift.expected === undefined) return [];
   const file = drift.path.slice(drift.path.lastIndexOf("/") + 1);
   const out: DriftFinding[] = [];
+  // A support file (runner bundle, data file) is not YAML: its edited lines, and what its workflow then does.
+  if (!/\.ya?ml$/.test(drift.path)) {
+    out.push(...editedLines(drift, file));
+    if (plan && data && workflowText !== undefined) {
+      let workflow: unknown;
+      try {
+        workflow = parse(workflowText);
+      } catch {
+        return out; // the workflow's own drift reports it
+      }
+      out.push(...compareWithPlan(file, workflowFacts(workflow, data), plan));
+    }
+    return out;
+  }
 
   // The edited lines first: a hand edit that broke the YAML is still named at its lines.
-  if (drift.kind === "edited" || drift.kind === "stale-and-edited") {
-    const ranges = changedLines(drift.actual, drift.expected);
-    if (ranges.length)
-      out.push({
-        code: "DRIFT_EDITED_LINES",
-        message:
-          drift.kind === "edited"
-            ? `${file}: ${linesWord(ranges)} ${formatRanges(ranges)} ${oneLine(ranges) ? "was" : "were"} edited by hand`
-            : `${file}: ${linesWord(ranges)} ${formatRanges(ranges)} ${oneLine(ranges) ? "differs" : "differ"} from what the registry generates (hand edits and registry changes together)`,
-        line: ranges[0]!.from,
-      });
-  }
+  out.push(...editedLines(drift, file));
   let committed: unknown;
   try {
     // No duplicate-key check: it compares every key with every other (minutes for a committed
@@ -63,8 +72,24 @@ export function describeDrift(drift: Drift, plan?: DeployPlan): DriftFinding[] {
       message: `${file}: ${c.action} is at ${describeRef(c.committed)} (line${lines.length > 1 ? "s" : ""} ${lines.join(", ")}), the registry pins ${describeRef(c.generated)}`,
       line: lines[0]!,
     });
-  out.push(...(plan ? compareWithPlan(file, workflowFacts(committed), plan) : []));
+  out.push(...(plan ? compareWithPlan(file, workflowFacts(committed, data), plan) : []));
   return out;
+}
+
+function editedLines(drift: Drift, file: string): DriftFinding[] {
+  if (drift.kind !== "edited" && drift.kind !== "stale-and-edited") return [];
+  const ranges = changedLines(drift.actual!, drift.expected!);
+  if (!ranges.length) return [];
+  return [
+    {
+      code: "DRIFT_EDITED_LINES",
+      message:
+        drift.kind === "edited"
+          ? `${file}: ${linesWord(ranges)} ${formatRanges(ranges)} ${oneLine(ranges) ? "was" : "were"} edited by hand`
+          : `${file}: ${linesWord(ranges)} ${formatRanges(ranges)} ${oneLine(ranges) ? "differs" : "differ"} from what the registry generates (hand edits and registry changes together)`,
+      line: ranges[0]!.from,
+    },
+  ];
 }
 
 function describeRef(r: { ref: string; version?: string }): string {

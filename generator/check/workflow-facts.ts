@@ -2,8 +2,11 @@
  * A parsed workflow -> the facts drift and audit talk about: what the build matrix builds, which
  * secrets are created, what `kubectl apply` applies in which order, which rollouts are awaited.
  * Read from the workflow's data and the text of its `run:` scripts, so it works on a committed
- * file that someone edited by hand just as on a generated one.
+ * file that someone edited by hand just as on a generated one. A step that runs the runner bundle
+ * (`deploy.mjs deploy|secrets|ingress|sentry-deploys <data>`) does what the environment's data
+ * file says: pass it, and its facts count at that step.
  */
+import type { DeployData } from "../runner/data.ts";
 
 export interface MatrixEntryFact {
   name: string;
@@ -17,6 +20,8 @@ export interface ApplyFact {
   step: number;
   /** Position among all applies of the file. */
   order: number;
+  /** Applied by the runner's scheduler, which waits for the dependencies' rollouts within the step. */
+  scheduled?: boolean;
 }
 
 export interface WorkflowFacts {
@@ -59,7 +64,7 @@ export function logicalLines(script: string): string[] {
     .filter((l) => l !== "" && !l.startsWith("#"));
 }
 
-export function workflowFacts(workflow: unknown): WorkflowFacts {
+export function workflowFacts(workflow: unknown, data?: DeployData): WorkflowFacts {
   const facts: WorkflowFacts = { createsSentryReleases: false, sentryDeploys: new Set(), secrets: new Map(), applies: [], rollouts: new Set() };
   const listed: MatrixEntryFact[] = [];
   const jobs = isObject(workflow) && isObject(workflow.jobs) ? Object.values(workflow.jobs) : [];
@@ -73,6 +78,7 @@ export function workflowFacts(workflow: unknown): WorkflowFacts {
       const run = isObject(step) && typeof step.run === "string" ? step.run : undefined;
       if (run !== undefined) {
         readScript(run, stepIndex, facts);
+        if (data) readRunnerCommands(run, stepIndex, data, facts);
         listed.push(...listedServices(run));
       }
       stepIndex++;
@@ -81,6 +87,9 @@ export function workflowFacts(workflow: unknown): WorkflowFacts {
   // Affected-only builds compute the matrix at run time (`fromJSON(needs.changes.outputs…)`) from
   // the service list the `changes` step carries in a heredoc: that list is the build matrix.
   if (facts.matrix === undefined && listed.length) facts.matrix = listed;
+  // With the runner's change detection, the data file's build list is the build matrix.
+  if (facts.matrix === undefined && data && runsRunner(workflow, "changes", data))
+    facts.matrix = data.builds.map((b) => ({ name: String(b.entry.name), sentry: b.entry.sentry === true }));
   return facts;
 }
 
@@ -104,6 +113,40 @@ export function heredocBodies(script: string): string[] {
     i = end;
   }
   return bodies;
+}
+
+const RUNNER = /\bnode\s+\S*deploy\.mjs\s+([a-z-]+)\s+(\S+)/g;
+
+function runsRunner(workflow: unknown, command: string, data: DeployData): boolean {
+  return JSON.stringify(workflow).includes(`deploy.mjs ${command} ${data.dataFile}`);
+}
+
+/** What the runner's commands do at this step, from the data file they read. */
+function readRunnerCommands(run: string, step: number, data: DeployData, facts: WorkflowFacts): void {
+  for (const line of logicalLines(run))
+    for (const m of line.matchAll(RUNNER)) {
+      if (unquote(m[2]!) !== data.dataFile) continue;
+      const apply = (target: string): void => void facts.applies.push({ target, step, order: facts.applies.length, scheduled: true });
+      switch (m[1]) {
+        case "deploy":
+          for (const u of data.units) {
+            apply(`${u.manifestsDir}/`);
+            u.cronjobFiles.forEach(apply);
+            facts.rollouts.add(u.deployment);
+          }
+          for (const j of data.jobs) apply(j.file);
+          break;
+        case "ingress":
+          apply(data.ingressManifest);
+          break;
+        case "secrets":
+          for (const g of data.secretGroups) facts.secrets.set(g.name, new Set([...(facts.secrets.get(g.name) ?? []), ...g.keys.map((k) => k.key)]));
+          break;
+        case "sentry-deploys":
+          for (const p of data.sentry?.projects ?? []) facts.sentryDeploys.add(p.service);
+          break;
+      }
+    }
 }
 
 /** Build entries from a heredoc holding `{ "services": [{ "entry": { name, sentry, … } }] }`. */

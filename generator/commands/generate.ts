@@ -12,12 +12,14 @@ import { findDrift, type Drift } from "../check/check.ts";
 import { fixCommandFor } from "./fix-command.ts";
 import { EXIT, type CliIo, type CommonOptions } from "../cli-types.ts";
 import { type Diagnostic, error, formatDiagnosticAnnotation, formatDiagnosticText, hasErrors, JSON_SCHEMA_VERSION, sortDiagnostics, warning } from "../diagnostics.ts";
-import { listWorkflowFiles, readIfExists, readTemplates, toPosix } from "../io.ts";
+import { listSupportFiles, listWorkflowFiles, readIfExists, readTemplates, toPosix } from "../io.ts";
 import { TEMPLATE_FILES } from "../render/templates.ts";
 import { planAll } from "../plan/plan.ts";
 import { loadProject, type ProjectPaths } from "./project.ts";
 import type { Registry } from "../config/registry.ts";
 import { applyWriteSet, findInterruptedWrites, type WriteOp } from "../write-set.ts";
+import { dataFileOf } from "../render/support-paths.ts";
+import { type DeployData, parseDeployData } from "../runner/data.ts";
 
 export interface GenerateOptions extends CommonOptions {
   check: boolean;
@@ -47,7 +49,7 @@ export async function runGenerate(options: GenerateOptions, io: CliIo): Promise<
     const loaded = await classify(options, io);
     if (!("drifts" in loaded)) return reportRefusal(loaded, options, io);
     printDiagnostics(loaded.diagnostics, io, options.format);
-    return reportCheck(loaded.drifts, loaded.paths.configFile, loaded.registry, options, io, emitter(options, io, loaded.diagnostics));
+    return reportCheck(loaded.drifts, loaded.paths.configFile, loaded.registry, options, io, emitter(options, io, loaded.diagnostics), loaded.onDisk);
   }
   const prepared = await prepareGeneration(options, io);
   if (prepared.status !== "ready") return reportRefusal(prepared, options, io);
@@ -67,7 +69,7 @@ export async function prepareGeneration(options: GenerateOptions, io: CliIo, ext
   if (toWrite.length) {
     const { validateWorkflow } = await import("../render/validate.ts");
     // GitHub's own parser sees every file before any is written: a rejection is our bug.
-    const invalid = (await Promise.all(toWrite.map((d) => validateWorkflow(d.path, d.expected!)))).flat();
+    const invalid = (await Promise.all(toWrite.filter((d) => /\.ya?ml$/.test(d.path)).map((d) => validateWorkflow(d.path, d.expected!)))).flat();
     if (invalid.length) return { status: "invalid", paths, diagnostics, invalid };
   }
   return {
@@ -125,7 +127,7 @@ export function reportWritten(p: Ready, options: GenerateOptions, io: CliIo): nu
   return EXIT.ok;
 }
 
-export type Classified = { paths: ProjectPaths; diagnostics: Diagnostic[]; registry: Registry | undefined; fileCount: number; drifts: Drift[]; leftovers: string[] };
+export type Classified = { paths: ProjectPaths; diagnostics: Diagnostic[]; registry: Registry | undefined; fileCount: number; drifts: Drift[]; leftovers: string[]; onDisk: ReadonlyMap<string, string | undefined> };
 
 /** Loads, generates and compares with the disk: the part gen and --check share, so they agree. */
 export async function classify(options: GenerateOptions, io: CliIo, registryText?: string): Promise<Classified | Extract<Preparation, { status: "config-error" }>> {
@@ -136,7 +138,7 @@ export async function classify(options: GenerateOptions, io: CliIo, registryText
     return { status: "config-error", paths, diagnostics: [...diagnostics, none] };
   }
   const onDisk = new Map<string, string | undefined>();
-  const others = listWorkflowFiles(paths.root);
+  const others = [...listWorkflowFiles(paths.root), ...listSupportFiles(paths.root)];
   for (const p of new Set([...result.files.map((f) => f.path), ...others])) onDisk.set(p, readIfExists(join(paths.root, p)));
   const drifts = findDrift(result.files, onDisk, others);
   // A template GitHub's parser rejects is the user's mistake at its own file and line. Checked
@@ -153,7 +155,7 @@ export async function classify(options: GenerateOptions, io: CliIo, registryText
       fix: `run \`${fixCommandFor(options, io).gen()}\`: it removes the leftover and rewrites what is out of date`,
     }),
   );
-  return { paths, diagnostics: [...diagnostics, ...interrupted], registry: result.registry, fileCount: result.files.length, drifts, leftovers };
+  return { paths, diagnostics: [...diagnostics, ...interrupted], registry: result.registry, fileCount: result.files.filter((f) => f.kind !== "support").length, drifts, leftovers, onDisk };
 }
 
 async function invalidTemplates(paths: ProjectPaths): Promise<Diagnostic[]> {
@@ -169,7 +171,7 @@ function emitter(options: GenerateOptions, io: CliIo, diagnostics: readonly Diag
       io.stdout(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: options.check ? "check" : "gen", status, diagnostics: sortDiagnostics(diagnostics), ...extra }, null, 2) + "\n");
   };
 }
-async function reportCheck(drifts: Drift[], configFile: string, registry: Registry | undefined, options: GenerateOptions, io: CliIo, emit: (status: string, extra?: Record<string, unknown>) => void): Promise<number> {
+async function reportCheck(drifts: Drift[], configFile: string, registry: Registry | undefined, options: GenerateOptions, io: CliIo, emit: (status: string, extra?: Record<string, unknown>) => void, onDisk: ReadonlyMap<string, string | undefined>): Promise<number> {
   if (drifts.length === 0) {
     emit("in-sync", { drift: [] });
     if (options.format === "text") io.stdout("Deploy workflows match the registry.\n");
@@ -184,8 +186,15 @@ async function reportCheck(drifts: Drift[], configFile: string, registry: Regist
   const { describeDrift } = await import("../check/semantic-drift.ts");
   // The plans say what each file should do (dependencies, secrets, cronjobs) in registry terms.
   const plans = new Map((registry ? planAll(registry) : []).map((p) => [p.workflowFile, p]));
+  const planOfData = new Map([...plans.values()].map((p) => [dataFileOf(p), p]));
+  const describe = (d: Drift) => {
+    const dataPlan = planOfData.get(d.path);
+    if (!dataPlan) return describeDrift(d, plans.get(d.path), committedData(onDisk, d.path));
+    // A drifting data file: what the committed workflow does with it.
+    return describeDrift(d, dataPlan, parsedData(d.actual), onDisk.get(dataPlan.workflowFile));
+  };
   const gen = fixCommandFor(options, io);
-  const reports = drifts.map((d) => report.toReport(d, configFile, describeDrift(d, plans.get(d.path)), gen));
+  const reports = drifts.map((d) => report.toReport(d, configFile, describe(d), gen));
   emit("drift", { drift: reports });
   if (options.format === "text") {
     const colour = io.isTTY && io.env.NO_COLOR === undefined;
@@ -196,6 +205,19 @@ async function reportCheck(drifts: Drift[], configFile: string, registry: Regist
     if (io.env.GITHUB_STEP_SUMMARY && io.appendFile) io.appendFile(io.env.GITHUB_STEP_SUMMARY, report.driftSummaryMarkdown(reports, gen));
   }
   return EXIT.drift;
+}
+
+/** The runner data file a workflow's runner steps read, as committed (undefined when missing or unreadable). */
+function committedData(onDisk: ReadonlyMap<string, string | undefined>, workflowFile: string): DeployData | undefined {
+  return parsedData(onDisk.get(dataFileOf({ workflowFile })));
+}
+
+function parsedData(text: string | undefined): DeployData | undefined {
+  try {
+    return text === undefined ? undefined : parseDeployData(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function printDiagnostics(diagnostics: readonly Diagnostic[], io: CliIo, format: "text" | "json"): void {

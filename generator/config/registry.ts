@@ -125,6 +125,25 @@ export interface Project {
    * https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/running-variations-of-jobs-in-a-workflow#using-a-matrix-strategy
    */
   affectedBuilds?: boolean;
+  /**
+   * What a failed deploy undoes (`kubectl rollout undo`, awaited) before it fails: `"changed"`
+   * every Deployment this run changed (the default), `"failed"` only the Deployments whose rollout
+   * failed, `"none"` nothing. A Deployment the run created has no earlier revision and is left.
+   * Each environment also gets a manual rollback workflow (`<workflow>-rollback.yml`).
+   */
+  rollback?: "changed" | "failed" | "none";
+  /**
+   * Prune, opt-in: after a successful deploy, delete the objects labelled with this registry and
+   * a service (`gen-workflows.dev/registry`, `gen-workflows.dev/service`, on everything the
+   * workflow applies) that the deploy no longer applies: a removed service, cronjob or manifest.
+   * `pnpm gen:workflows plan` shows the rule. Default `false`.
+   */
+  prune?: boolean;
+  /**
+   * Rollouts watched at once; each service is applied as soon as its dependencies are ready, and
+   * waits for a free watch when this many are running. Default 16.
+   */
+  maxParallelRollouts?: number;
 }
 
 /** One deploy environment; each generates one workflow file. */

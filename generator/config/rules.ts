@@ -145,17 +145,19 @@ const environmentsKnown: Rule = (registry, file) => {
     s.jobs?.forEach((c, j) => check(c.environments, `services[${i}].jobs[${j}].environments`));
   });
   const files = new Map<string, string>();
+  // Each environment also writes `<workflow>-rollback.yml` (render/rollback-workflow.ts).
+  for (const [name, env] of Object.entries(registry.environments)) files.set(env.workflowFile.replace(/\.(ya?ml)$/, "-rollback.$1"), `environment "${name}" (its rollback workflow)`);
   for (const [name, env] of Object.entries(registry.environments)) {
     const other = files.get(env.workflowFile);
     if (other)
       out.push(
-        error("ENVIRONMENT_DUPLICATE_WORKFLOW_FILE", `workflow file "${env.workflowFile}" is also written by environment "${other}"`, {
+        error("ENVIRONMENT_DUPLICATE_WORKFLOW_FILE", `workflow file "${env.workflowFile}" is also written by ${other}`, {
           file,
           path: `environments.${name}.workflowFile`,
           fix: "give each environment its own workflow file",
         }),
       );
-    else files.set(env.workflowFile, name);
+    else files.set(env.workflowFile, `environment "${name}"`);
   }
   return out;
 };

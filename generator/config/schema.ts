@@ -86,6 +86,9 @@ const project = z.strictObject({
     ),
   ),
   affectedBuilds: z.optional(z.boolean()),
+  rollback: z.optional(z.enum(["changed", "failed", "none"])),
+  prune: z.optional(z.boolean()),
+  maxParallelRollouts: z.optional(z.int().check(z.minimum(1, "must be at least 1"), z.maximum(256, "must be at most 256"))),
 });
 
 const environment = z.strictObject({

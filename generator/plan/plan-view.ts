@@ -1,7 +1,7 @@
 /**
  * DeployPlan -> what a person reads: a text table per environment, JSON, a Mermaid graph
- * (phases as subgraphs, dependency edges), and the Markdown the deploy job writes to its job
- * summary. Pure string building; `command-plan.ts` decides what is printed.
+ * (phases as subgraphs, dependency edges). (The deploy job's summary is the runner's: what rolled,
+ * and the graph coloured by result.) Pure string building; `command-plan.ts` decides what is printed.
  */
 import { JSON_SCHEMA_VERSION } from "../diagnostics.ts";
 import type { DeployPlan } from "./plan.ts";
@@ -40,6 +40,22 @@ function table(rows: string[][]): string[] {
   return [line(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)];
 }
 
+const ROLLBACK_TEXT = {
+  changed: "undo every Deployment this run changed (rollback: changed)",
+  failed: "undo the failed Deployments (rollback: failed)",
+  none: "undo nothing (rollback: none)",
+} as const;
+
+/**
+ * What prune would delete. The plan cannot see the cluster, so it states the rule: every object
+ * labelled with this registry and a service that the deploy no longer applies.
+ */
+function pruneText(plan: DeployPlan): string {
+  const services = plan.phases.flatMap((p) => p.units.map((u) => u.service));
+  if (!plan.prune) return "Prune: off (objects of removed services and cronjobs stay in the cluster; set project.prune: true)";
+  return `Prune: after a successful deploy, delete objects labelled gen-workflows.dev/service that are not in the manifests or cronjobs of these ${services.length} services: a service not in ${services.join(", ")} is deleted whole`;
+}
+
 export function planText(plans: readonly DeployPlan[], differences: readonly string[]): string {
   const out: string[] = [];
   for (const plan of plans) {
@@ -47,7 +63,9 @@ export function planText(plans: readonly DeployPlan[], differences: readonly str
     out.push(...table([["Phase", "Kinds", "Services"], ...plan.phases.map((p) => [String(p.number), p.kinds.join(" + "), p.units.map((u) => u.service).join(", ")])]).map((l) => `  ${l}`));
     out.push("", `  Secret groups: ${plan.secretGroups.map((g) => `${g.name} (${g.keys.length} key${g.keys.length === 1 ? "" : "s"})`).join(", ") || "none"}`);
     out.push(`  Sentry releases: ${sentryServices(plan).join(", ") || "none"}`);
-    out.push(`  Then: ingress ${plan.ingressManifest}${plan.jobs.length ? `, one-time jobs ${plan.jobs.map((j) => j.name).join(", ")}` : ""}`, "");
+    out.push(`  Then: ingress ${plan.ingressManifest}${plan.jobs.length ? `, one-time jobs ${plan.jobs.map((j) => j.name).join(", ")}` : ""}`);
+    out.push(`  On a failed rollout: ${ROLLBACK_TEXT[plan.rollback]}`);
+    out.push(`  ${pruneText(plan)}`, "");
   }
   if (plans.length > 1) {
     out.push(differences.length ? `Differences between environments (${differences.length}):` : "No differences between environments beyond per-environment values.");
@@ -72,6 +90,8 @@ export function planJson(plans: readonly DeployPlan[], differences: readonly str
           sentry: sentryServices(p),
           ingress: p.ingressManifest,
           jobs: p.jobs.map((j) => j.file),
+          rollback: p.rollback,
+          prune: p.prune,
         })),
         differences,
       },
@@ -105,31 +125,4 @@ export function planMermaid(plans: readonly DeployPlan[]): string {
     lines.push(`  subgraph ${id("env_", p.environment)}["${p.environment}"]`, ...mermaidBody(p, `${p.environment}_`, "    "), "  end");
   }
   return lines.join("\n") + "\n";
-}
-
-/**
- * The deploy job's summary: the phases table, the graph and the secrets and Sentry lines.
- * Written through a quoted heredoc, so it must hold no `${{` (and never a line `EOF`).
- */
-export function planSummaryMarkdown(plan: DeployPlan): string {
-  const esc = (s: string): string => s.replace(/\|/g, "\\|");
-  return [
-    `### Deploy plan: ${plan.environment}`,
-    "",
-    "| Phase | Kinds | Services |",
-    "| --- | --- | --- |",
-    ...plan.phases.map((p) => `| ${p.number} | ${esc(p.kinds.join(" + "))} | ${esc(p.units.map((u) => u.service).join(", "))} |`),
-    "",
-    "```mermaid",
-    "graph TD",
-    ...mermaidBody(plan, "", "  "),
-    "```",
-    "",
-    `**Secret groups:** ${plan.secretGroups.map((g) => `${g.name} (${g.keys.length})`).join(", ") || "none"}`,
-    "",
-    `**Sentry releases:** ${sentryServices(plan).join(", ") || "none"}`,
-    "",
-  ]
-    .join("\n")
-    .replace(/\$\{\{/g, "$ {{");
 }

@@ -90,7 +90,16 @@ export interface DeployPlan {
   jobs: OneTimeJobPlan[];
   /** Build only changed services and re-tag the others (`project.affectedBuilds`). */
   affectedBuilds: boolean;
+  /** What a failed deploy undoes (`project.rollback`). */
+  rollback: "changed" | "failed" | "none";
+  /** Delete labelled objects the registry no longer produces (`project.prune`). */
+  prune: boolean;
+  /** Rollouts watched at once (`project.maxParallelRollouts`). */
+  maxParallelRollouts: number;
+  manifestsRoot: string;
 }
+
+export const DEFAULT_MAX_PARALLEL_ROLLOUTS = 16;
 
 export const DEFAULT_AZURE_LOGIN: AzureLogin = {
   method: "oidc",
@@ -182,6 +191,10 @@ export function planEnvironment(registry: Registry, envName: string): DeployPlan
     ingressManifest: `${root}/${env.ingressManifest}`,
     jobs,
     affectedBuilds: project.affectedBuilds ?? false,
+    rollback: project.rollback ?? "changed",
+    prune: project.prune ?? false,
+    maxParallelRollouts: project.maxParallelRollouts ?? DEFAULT_MAX_PARALLEL_ROLLOUTS,
+    manifestsRoot: root,
   };
 }
 

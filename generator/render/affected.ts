@@ -3,7 +3,6 @@
  * to build, and the `retag` job that gives every unchanged service's deployed image the new
  * commit's tags, registry-side, so the deploy finds every tag it references.
  */
-import { AFFECTED_LIBRARY, AFFECTED_MAIN } from "./affected-script.ts";
 import { jobPermissions, registryLoginSteps } from "./azure.ts";
 import { sha16 } from "./emit.ts";
 import type { BuildEntry, DeployPlan } from "../plan/plan.ts";
@@ -11,6 +10,7 @@ import type { PinTable } from "./pins.ts";
 import { BUILD_AND_PUSH_STEP_NAME, BUILD_JOB_ID, matrixEntry, perServiceBuildEnvNames, readVersionLine, renderBuildJob, tagShell } from "./build-job.ts";
 import { parallelFinishLines, parallelPoolLines, script } from "./shell.ts";
 import { shardsOf } from "../plan/shards.ts";
+import { runnerCommand } from "./support-paths.ts";
 import { type Job, type Step, checkoutStep, secretExpr } from "./workflow.ts";
 
 export const CHANGES_JOB_ID = "changes";
@@ -45,6 +45,7 @@ export function buildRecipe(plan: DeployPlan, step: Step): string {
   const env = Object.entries(step.env ?? {})
     .filter(([key]) => !perService.has(key))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // The whole step (script or action and its inputs), so a change of how images are built counts.
   return sha16(JSON.stringify({ run: step.run ?? "", uses: step.uses ?? "", with: step.with ?? {}, env, tags: plan.imageTags, versionFile: plan.versionFile }));
 }
 
@@ -60,31 +61,12 @@ export function buildDefinition(build: BuildEntry, recipe: string): string {
   return `${build.name}@${hash}`;
 }
 
-/** The data file the script reads: one service per line, so a registry diff reads as a workflow diff. */
-function servicesData(plan: DeployPlan, recipe: string): string {
-  const shards = shardsOf(plan.builds);
-  const lines = shards.flatMap((shard) =>
-    // `$` is written \u0024 so no text from the registry can form an expression inside the script.
-    shard.items.map((b) => JSON.stringify({ definition: buildDefinition(b, recipe), shard: shard.index, entry: matrixEntry(b) }).replaceAll("$", "\\u0024")),
-  );
-  return [
-    "{",
-    `"workflowFile": ${JSON.stringify(plan.workflowFile)},`,
-    `"branch": ${JSON.stringify(plan.branch)},`,
-    `"versionFile": ${JSON.stringify(plan.versionFile)},`,
-    `"shards": ${shards.length},`,
-    '"services": [',
-    ...lines.map((l, i) => (i < lines.length - 1 ? `${l},` : l)),
-    "]",
-    "}",
-  ].join("\n");
-}
-
 /** The output holding shard `index`'s matrix (a JSON array of entries, `[]` when nothing to build). */
 export function buildOutput(index: number): string {
   return `build-${index}`;
 }
 
+/** Runs the change detection (runner/changes.ts) against the environment's data file. */
 export function renderChangesJob(plan: DeployPlan, pins: PinTable): Job {
   const shards = shardsOf(plan.builds);
   const outputs: Record<string, string> = {
@@ -93,18 +75,6 @@ export function renderChangesJob(plan: DeployPlan, pins: PinTable): Job {
     retag: "${{ steps.affected.outputs.retag }}",
   };
   for (const s of shards) outputs[buildOutput(s.index)] = `\${{ steps.affected.outputs.${buildOutput(s.index)} }}`;
-  const body = [
-    'data="$RUNNER_TEMP/affected-services.json"',
-    'program="$RUNNER_TEMP/affected.mjs"',
-    "cat > \"$data\" <<'SERVICES'",
-    servicesData(plan, buildRecipe(plan, renderedBuildStep(plan, pins))),
-    "SERVICES",
-    "cat > \"$program\" <<'PROGRAM'",
-    ...AFFECTED_LIBRARY.trim().split("\n"),
-    ...AFFECTED_MAIN.trim().split("\n"),
-    "PROGRAM",
-    'node "$program" "$data"',
-  ];
   return {
     name: "Find the services to build",
     "runs-on": "ubuntu-latest",
@@ -118,7 +88,7 @@ export function renderChangesJob(plan: DeployPlan, pins: PinTable): Job {
         name: "Compare with the last successful deploy",
         id: "affected",
         env: { GH_TOKEN: "${{ github.token }}", FULL_BUILD: `\${{ inputs.${FULL_BUILD_INPUT} }}` },
-        run: script(body),
+        run: script([runnerCommand("changes", plan)]),
       },
     ],
   };
@@ -132,7 +102,8 @@ export function renderChangesJob(plan: DeployPlan, pins: PinTable): Job {
 export function renderRetagJob(plan: DeployPlan, pins: PinTable): Job {
   const [first, ...rest] = plan.imageTags;
   const source = first!.replace(/\{sha\}/g, "${BASE_SHA}").replace(/\{version\}/g, "${BASE_VERSION}");
-  const tags = [first!, ...rest].map((t) => `--tag "\${image}:${tagShell(t)}"`).join(" ");
+  // One tag per line: a reviewer sees each tag, and no line runs long.
+  const tags = [first!, ...rest].map((t) => `    --tag "\${image}:${tagShell(t)}" \\`);
   return {
     name: "Re-tag unchanged images",
     needs: [CHANGES_JOB_ID],
@@ -155,7 +126,9 @@ export function renderRetagJob(plan: DeployPlan, pins: PinTable): Job {
           readVersionLine(plan.versionFile),
           "retag() {",
           '  local image="${ACR_SERVER}/$1"',
-          `  docker buildx imagetools create ${tags} "\${image}:${source}"`,
+          "  docker buildx imagetools create \\",
+          ...tags,
+          `    "\${image}:${source}"`,
           "}",
           ...parallelPoolLines(8),
           'for service in $RETAG; do start "$service" retag "$service"; done',
@@ -169,6 +142,6 @@ export function renderRetagJob(plan: DeployPlan, pins: PinTable): Job {
 /**
  * The deploy's condition when builds may be skipped: a build shard with nothing to build, or a
  * retag with nothing to re-tag, is `skipped`, which must not stop the deploy; a failed or cancelled
- * job must.
+ * job must. At job level `failure()` is true when any job it needs (or their needs) failed.
  */
-export const DEPLOY_AFTER_AFFECTED_IF = "!cancelled() && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled')";
+export const DEPLOY_AFTER_AFFECTED_IF = "!failure() && !cancelled()";

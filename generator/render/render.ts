@@ -6,6 +6,8 @@ import { renderBuildJob } from "./build-job.ts";
 import { DEPLOY_JOB_ID, renderDeployJob } from "./deploy-job.ts";
 import { shardsOf } from "../plan/shards.ts";
 import type { Templates } from "./templates.ts";
+import { PREREQUISITES_JOB_ID, renderPrerequisitesJob } from "./cluster-jobs.ts";
+import { deployConcurrency } from "./rollback-workflow.ts";
 import type { Job, Workflow } from "./workflow.ts";
 
 export function renderWorkflow(plan: DeployPlan, pins: PinTable, templates: Templates): Workflow {
@@ -18,7 +20,10 @@ export function renderWorkflow(plan: DeployPlan, pins: PinTable, templates: Temp
     jobs[shard.jobId] = renderBuildJob(plan, pins, shard, affected ? { jobId: CHANGES_JOB_ID, output: buildOutput(shard.index) } : undefined);
   if (affected) jobs[RETAG_JOB_ID] = renderRetagJob(plan, pins);
   const needs = affected ? [CHANGES_JOB_ID, ...shards.map((s) => s.jobId), RETAG_JOB_ID] : shards.map((s) => s.jobId);
-  jobs[DEPLOY_JOB_ID] = renderDeployJob(plan, pins, templates, needs, affected ? DEPLOY_AFTER_AFFECTED_IF : undefined);
+  // Alongside the builds and the services: only the ingress waits for the prerequisites.
+  jobs[PREREQUISITES_JOB_ID] = renderPrerequisitesJob(plan, pins, templates);
+  const kept = affected ? `\${{ needs.${CHANGES_JOB_ID}.outputs.retag }}` : undefined;
+  jobs[DEPLOY_JOB_ID] = renderDeployJob(plan, pins, templates, needs, affected ? DEPLOY_AFTER_AFFECTED_IF : undefined, kept);
   for (const [id, job] of Object.entries(jobs)) jobs[id] = onDeployBranchOnly(job, plan.branch);
   return {
     name: plan.workflowName,
@@ -27,7 +32,7 @@ export function renderWorkflow(plan: DeployPlan, pins: PinTable, templates: Temp
     permissions: {},
     // One deploy of an environment at a time; a newer push waits instead of cancelling a
     // deploy half-way through its phases.
-    concurrency: { group: `deploy-${plan.environment}`, "cancel-in-progress": false },
+    concurrency: deployConcurrency(plan),
     defaults: { run: { shell: "bash" } },
     jobs,
   };

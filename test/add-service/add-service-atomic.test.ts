@@ -33,8 +33,8 @@ describe("add-service when generation fails in validation", () => {
       validateTemplate: async (): Promise<Diagnostic[]> => [],
       validateWorkflow: async (file: string, text: string): Promise<Diagnostic[]> => {
         seen.push(file);
-        // The rejection is real only for the files that hold the new service: the rest pass.
-        return text.includes("payments-service")
+        // The rejection is real only for the deploy workflows, whose deploy step now counts the new service.
+        return text.includes("Deploy 20 services")
           ? [{ code: "WORKFLOW_INVALID", severity: "error", message: "GitHub's workflow parser rejects the generated file: injected", file, line: 1, column: 1 }]
           : [];
       },
@@ -48,7 +48,8 @@ describe("add-service when generation fails in validation", () => {
     const code = await main(["add-service", "payments-service", "--kind", "backend", "--secrets", "stripe-secrets", "--config", join(dir, "services.config.ts"), "--root", dir], io);
 
     expect(code).toBe(3);
-    expect(seen.sort()).toEqual([".github/workflows/deploy-aks.yml", ".github/workflows/deploy-staging.yml"]);
+    // Every regenerated workflow is validated (the rollback workflows are stale too: the registry changed).
+    expect(seen.sort()).toEqual([".github/workflows/deploy-aks-rollback.yml", ".github/workflows/deploy-aks.yml", ".github/workflows/deploy-staging-rollback.yml", ".github/workflows/deploy-staging.yml"]);
     expect(out.stderr).toContain(".github/workflows/deploy-aks.yml:1:1: GitHub's workflow parser rejects the generated file: injected [WORKFLOW_INVALID]");
     expect(out.stderr).toContain("nothing was written");
     expect(out.stdout).toBe("");

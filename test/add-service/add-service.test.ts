@@ -10,9 +10,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { REPO } from "../support/repo.ts";
 import { registryCopy, snapshotTree } from "../support/temp-repo.ts";
 import { runCli } from "../import/cli.ts";
+import { parseDeployData } from "../../generator/runner/data.ts";
 import { semanticsOf } from "../import/semantic.ts";
 
 const WORKFLOWS = [".github/workflows/deploy-aks.yml", ".github/workflows/deploy-staging.yml"];
+const ROLLBACK_WORKFLOWS = [".github/workflows/deploy-aks-rollback.yml", ".github/workflows/deploy-staging-rollback.yml"];
+/** The runner data file a workflow's deploy reads. */
+const dataOf = (dir: string, workflow: string) => parseDeployData(readFileSync(join(dir, ".github/deploy", workflow.slice(workflow.lastIndexOf("/") + 1).replace(/\.yml$/, ".jsonc")), "utf8"));
 
 function repoCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), "gen-add-service-"));
@@ -21,6 +25,8 @@ function repoCopy(): string {
   cpSync(join(REPO, "templates"), join(dir, "templates"), { recursive: true });
   mkdirSync(join(dir, ".github", "workflows"), { recursive: true });
   for (const w of WORKFLOWS) cpSync(join(REPO, w), join(dir, w));
+  for (const w of ROLLBACK_WORKFLOWS) cpSync(join(REPO, w), join(dir, w));
+  cpSync(join(REPO, ".github", "deploy"), join(dir, ".github", "deploy"), { recursive: true });
   return dir;
 }
 
@@ -45,6 +51,9 @@ describe("add-service payments-service (backend, secrets, Sentry, cronjob)", () 
     const changed = [...after.keys()].filter((k) => before.get(k) !== after.get(k)).sort();
     expect(changed).toEqual(
       [
+        ".github/deploy/deploy-aks.jsonc",
+        ".github/deploy/deploy-staging.jsonc",
+        ...ROLLBACK_WORKFLOWS,
         ".github/workflows/deploy-aks.yml",
         ".github/workflows/deploy-staging.yml",
         "infra/k8s/payments-service/cronjobs/settle-payments.yaml",
@@ -98,7 +107,7 @@ describe("add-service payments-service (backend, secrets, Sentry, cronjob)", () 
   it("GIVEN the regenerated workflows WHEN checked THEN --check exits 0 and both build, deploy and await the new service with its cronjob", () => {
     expect(cli(dir, ["--check"]).code).toBe(0);
     for (const w of WORKFLOWS) {
-      const sem = semanticsOf(readFileSync(join(dir, w), "utf8"));
+      const sem = semanticsOf(readFileSync(join(dir, w), "utf8"), undefined, dataOf(dir, w));
       expect(sem.built).toContain("payments-service");
       expect(sem.rollouts).toContain("payments-service");
       expect(sem.applied).toContain("infra/k8s/payments-service/");
@@ -135,9 +144,11 @@ describe("add-service kinds", () => {
     expect(r.code).toBe(0);
     expect(existsSync(join(dir, "services/memcached"))).toBe(false);
     expect(readFileSync(join(dir, "services.config.ts"), "utf8")).toContain('    { name: "rabbitmq", kind: "infrastructure", image: false, rolloutTimeoutSeconds: 120 },\n    { name: "memcached", kind: "infrastructure", image: false },\n');
-    const sem = semanticsOf(readFileSync(join(dir, WORKFLOWS[0]!), "utf8"));
+    const sem = semanticsOf(readFileSync(join(dir, WORKFLOWS[0]!), "utf8"), undefined, dataOf(dir, WORKFLOWS[0]!));
     expect(sem.built).not.toContain("memcached");
-    expect(sem.order).toContain("memcached<identity-service");
+    // No dependencies: the scheduler applies it at once, before anything else is ready.
+    expect(sem.rollouts).toContain("memcached");
+    expect(sem.order.filter((o) => o.endsWith("<memcached"))).toEqual([]);
   });
 });
 

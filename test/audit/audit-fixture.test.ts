@@ -299,7 +299,7 @@ describe("gen:workflows audit on the fixture monorepo", () => {
     expect(json.exit).toBe(0);
     const text = audit(dir);
     expect(text.stdout).toContain("[AUDIT_SOURCE_TREE_MISSING]");
-    expect(text.stdout).toContain("audit: 0 errors, 1 warning; checked the registry (5 services) and its 2 generated workflows");
+    expect(text.stdout).toContain("audit: 0 errors, 1 warning; checked the registry (5 services) and its 4 generated workflows");
   });
 
   it("GIVEN a repository without its own templates WHEN audited THEN the ingress-nginx warning points at the step of each generated workflow that runs the built-in one", () => {

@@ -13,10 +13,11 @@ describe("gen then --check", () => {
     const repo = makeTempRepo({ withWorkflows: false });
     const first = repo.run([]);
     expect(first).toMatchObject({ code: 0, stderr: "" });
-    expect(first.stdout).toBe(`wrote ${AKS}\nwrote ${STAGING}\n`);
+    const written = [".github/deploy/deploy-aks.jsonc", ".github/deploy/deploy-staging.jsonc", ".github/deploy/deploy.mjs", ".github/workflows/deploy-aks-rollback.yml", AKS, ".github/workflows/deploy-staging-rollback.yml", STAGING];
+    expect(first.stdout).toBe(written.map((f) => `wrote ${f}\n`).join(""));
     const before = repo.snapshot();
     const second = repo.run([]);
-    expect(second).toEqual({ code: 0, stdout: "2 workflows already up to date; nothing written.\n", stderr: "" });
+    expect(second).toEqual({ code: 0, stdout: "4 workflows already up to date; nothing written.\n", stderr: "" });
     expect(repo.snapshot()).toEqual(before);
     expect(repo.run(["--check"])).toEqual({ code: 0, stdout: "Deploy workflows match the registry.\n", stderr: "" });
   });
@@ -24,16 +25,16 @@ describe("gen then --check", () => {
   it("GIVEN one edited line in a generated file WHEN --check runs THEN it exits 1 with a unified diff and the fixing command, and writes nothing", () => {
     const repo = makeTempRepo();
     const text = repo.read(STAGING);
-    const portalWait = 'start portal kubectl rollout status deployment/portal --namespace "$NAMESPACE" --timeout=180s';
-    expect(text).toContain(portalWait);
-    repo.write(STAGING, text.replace(portalWait, portalWait.replace("180s", "999s")));
+    const status = 'kubectl get deployments,pods,services,ingress --namespace "$NAMESPACE"';
+    expect(text).toContain(status);
+    repo.write(STAGING, text.replace(status, status.replace("ingress", "ingress,jobs")));
     const before = repo.snapshot();
     const r = repo.run(["--check"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`${STAGING} was edited by hand`);
     expect(r.stdout).toContain(`--- ${STAGING}\tcommitted`);
-    expect(r.stdout).toMatch(/^-.*deployment\/portal .*--timeout=999s$/m);
-    expect(r.stdout).toMatch(/^\+.*deployment\/portal .*--timeout=180s$/m);
+    expect(r.stdout).toMatch(/^-.*kubectl get deployments,pods,services,ingress,jobs --namespace/m);
+    expect(r.stdout).toMatch(/^\+.*kubectl get deployments,pods,services,ingress --namespace/m);
     expect(r.stdout).toContain("npx gen-workflows");
     expect(r.stdout).not.toContain(AKS);
     expect(repo.snapshot()).toEqual(before);
@@ -58,7 +59,7 @@ describe("gen then --check", () => {
     // The fix repeats the --config it was given, so it can be pasted as it is.
     expect(r.stdout).toContain(`run \`npx gen-workflows --config ${repo.configPath}\` and commit`);
     expect(repo.run([]).code).toBe(0);
-    expect(repo.read(STAGING)).toContain("deployment/corporate --namespace \"$NAMESPACE\" --timeout=240s");
+    expect(repo.read(".github/deploy/deploy-staging.jsonc")).toContain('"deployment":"corporate","timeoutSeconds":240');
     expect(repo.run(["--check"]).code).toBe(0);
   });
 });
@@ -178,7 +179,7 @@ describe("two registries in one repository", () => {
 describe("the fixing command", () => {
   it("GIVEN the default registry in the current folder WHEN --check finds drift (no package.json) THEN the fix is the plain `npx gen-workflows`", () => {
     const repo = makeTempRepo();
-    repo.write(AKS, repo.read(AKS).replace("--timeout=120s", "--timeout=121s"));
+    repo.write(AKS, repo.read(AKS).replace("timeout-minutes: 10", "timeout-minutes: 11"));
     const r = spawnSync(process.execPath, [LAUNCHER, "--check"], { cwd: repo.dir, encoding: "utf8", env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } });
     expect(r.status).toBe(1);
     expect(r.stdout.endsWith("To fix: move hand edits into the registry or templates/, then run `npx gen-workflows` and commit.\n")).toBe(true);

@@ -27,6 +27,16 @@ const cases: Case[] = [
   { code: "CONFIG_INVALID_VALUE", given: "an unknown deploy kind", mutate: (r) => (svc(r, "portal").kind = "web"), path: "services[16].kind", message: /"web" is not valid \(valid: "infrastructure", "backend", "gateway", "frontend"\)/ },
   { code: "CONFIG_INVALID_FORMAT", given: "a service name that is not a Kubernetes name", mutate: (r) => (svc(r, "portal").name = "Portal_App"), path: "services[16].name", message: /must be a Kubernetes name/ },
   { code: "CONFIG_INVALID_FORMAT", given: "a pin that is not a full SHA", mutate: (r) => (r.project.actionPins = { "actions/checkout": { sha: "v4", version: "v4" } }), path: 'project.actionPins["actions/checkout"].sha', message: /full 40-character commit SHA/ },
+  {
+    code: "ENVIRONMENT_DUPLICATE_WORKFLOW_FILE",
+    given: "a workflow file that is another environment's rollback workflow",
+    mutate: (r) => (r.environments.staging.workflowFile = ".github/workflows/deploy-aks-rollback.yml"),
+    path: "environments.staging.workflowFile",
+    message: /workflow file ".github\/workflows\/deploy-aks-rollback.yml" is also written by environment "production" \(its rollback workflow\)/,
+  },
+  { code: "CONFIG_INVALID_VALUE", given: "an unknown rollback mode", mutate: (r) => (r.project.rollback = "all"), path: "project.rollback", message: /"all" is not valid \(valid: "changed", "failed", "none"\)/ },
+  { code: "CONFIG_OUT_OF_RANGE", given: "no rollout watched at once", mutate: (r) => (r.project.maxParallelRollouts = 0), path: "project.maxParallelRollouts", message: /^0 must be at least 1$/ },
+  { code: "CONFIG_INVALID_TYPE", given: "prune written as a string", mutate: (r) => (r.project.prune = "yes"), path: "project.prune", message: /expected boolean/ },
   { code: "CONFIG_OUT_OF_RANGE", given: "a zero rollout timeout", mutate: (r) => (svc(r, "portal").rolloutTimeoutSeconds = 0), path: "services[16].rolloutTimeoutSeconds", message: /^0 must be at least 1 second$/ },
   { code: "CONFIG_INVALID", given: "a workflow file outside .github/workflows", mutate: (r) => (r.environments.staging.workflowFile = "deploy-staging.yml"), path: "environments.staging.workflowFile", message: /must be a file in .github\/workflows/ },
   { code: "SERVICE_DUPLICATE_NAME", given: "two services named portal", mutate: (r) => r.services.push({ ...svc(r, "portal"), path: "apps/portal-2" }), path: "services[19].name", message: /service "portal" is already defined at services\[16\]/ },
@@ -84,7 +94,8 @@ describe("configuration errors", () => {
     if ((severity ?? "error") === "error") expect(result.files).toEqual([]);
     else {
       expect(found[0]!.severity).toBe("warning");
-      expect(result.files).toHaveLength(2);
+      // Both environments' deploy and rollback workflows (and their runner files).
+      expect(result.files.filter((f) => f.kind !== "support")).toHaveLength(4);
     }
   });
 

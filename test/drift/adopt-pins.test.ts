@@ -48,7 +48,7 @@ describe("--check on bot-bumped pins", () => {
   it("GIVEN a pin bump and another hand edit in the same file WHEN --check runs THEN it is an ordinary hand edit", () => {
     const repo = freshRepo();
     bump(repo, AKS, NEW_SHA, "v9.9.9");
-    repo.write(AKS, repo.read(AKS).replace("--timeout=120s", "--timeout=121s"));
+    repo.write(AKS, repo.read(AKS).replace("timeout-minutes: 10", "timeout-minutes: 11"));
     const r = repo.run(["--check"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`  ${AKS} was edited by hand`);
@@ -79,7 +79,7 @@ describe("--adopt-pins", () => {
 
     expect(repo.run(["--check"])).toMatchObject({ code: 0, stdout: "Deploy workflows match the registry.\n" });
     for (const file of [AKS, STAGING]) expect(checkoutPin(repo.read(file))).toEqual({ sha: NEW_SHA, version: "v9.9.9" });
-    expect(repo.run([]).stdout).toBe("2 workflows already up to date; nothing written.\n");
+    expect(repo.run([]).stdout).toBe("4 workflows already up to date; nothing written.\n");
 
     // A second bump replaces the entry instead of adding another.
     const second = "fedcba9876543210fedcba9876543210fedcba98";
@@ -121,7 +121,7 @@ describe("--adopt-pins", () => {
     const before = repo.snapshot();
     const r = repo.run(["--adopt-pins"]);
     expect(r).toMatchObject({ code: 0, stderr: "" });
-    expect(r.stdout).toBe("no generated workflow differs only in action pins; nothing to adopt.\n2 workflows already up to date; nothing written.\n");
+    expect(r.stdout).toBe("no generated workflow differs only in action pins; nothing to adopt.\n4 workflows already up to date; nothing written.\n");
     expect(repo.snapshot()).toEqual(before);
   });
 
@@ -168,8 +168,13 @@ describe("--adopt-pins", () => {
     expect(changed).not.toBe(registry);
     repo.write("services.config.ts", changed);
     const kinds = JSON.parse(repo.run(["--check", "--format", "json"]).stdout) as { drift: { path: string; kind: string }[] };
+    // Every file generated from the registry is stale (its data and rollback workflows too).
     expect(kinds.drift.map((d) => [d.path, d.kind])).toEqual([
+      [".github/deploy/deploy-aks.jsonc", "stale"],
+      [".github/deploy/deploy-staging.jsonc", "stale"],
+      [".github/workflows/deploy-aks-rollback.yml", "stale"],
       [AKS, "stale"],
+      [".github/workflows/deploy-staging-rollback.yml", "stale"],
       [STAGING, "stale-and-edited"],
     ]);
     const before = repo.snapshot();

@@ -60,47 +60,40 @@ describe("stale: the registry changed and the workflows were not regenerated", (
 describe("edited by hand", () => {
   it("GIVEN hand edits WHEN --check runs THEN it names the edited lines and what they mean, and says to move the change into the registry", () => {
     const repo = freshRepo();
-    const original = repo.read(STAGING);
-    const portalWait = 'start portal kubectl rollout status deployment/portal --namespace "$NAMESPACE" --timeout=180s';
-    let text = original.replace(portalWait, portalWait.replace("180s", "600s"));
-    // Drop every cronjob apply of billing-service (three lines or more, all in one phase).
-    text = text
-      .split("\n")
-      .filter((l) => !l.includes("-f infra/k8s/billing-service/cronjobs/"))
-      .join("\n");
-    repo.write(STAGING, text);
-    // Lines of the committed (edited) file: the changed wait, and where the cronjob lines were.
-    const editedLine = lineNumberOf(text, "--timeout=600s");
-    const deletedAt = lineNumberOf(text, "-f infra/k8s/billing-service/\n") + 1;
+    const DATA = ".github/deploy/deploy-staging.jsonc";
+    const original = repo.read(DATA);
+    // The portal's rollout timeout, and every cronjob of billing-service dropped from the data file.
+    let text = original.replace('"deployment":"portal","timeoutSeconds":180', '"deployment":"portal","timeoutSeconds":600');
+    text = text.replace(/("service":"billing-service".*?"cronjobFiles":)\[[^\]]*\]/, "$1[]");
+    expect(text).not.toBe(original);
+    repo.write(DATA, text);
+    const editedLines = [lineNumberOf(text, '"service":"billing-service"'), lineNumberOf(text, '"timeoutSeconds":600')].sort((a, b) => a - b);
     const before = repo.snapshot();
     const r = repo.run(["--check"]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`  ${STAGING} was edited by hand`);
-    expect(r.stdout).toContain(`    - deploy-staging.yml: lines ${deletedAt}, ${editedLine} were edited by hand`);
-    expect(r.stdout).toContain("    - deploy-staging.yml: cronjobs of billing-service are not applied");
+    expect(r.stdout).toContain(`  ${DATA} was edited by hand`);
+    expect(r.stdout).toContain(`    - deploy-staging.jsonc: lines ${editedLines.join(", ")} were edited by hand`);
+    expect(r.stdout).toContain("    - deploy-staging.jsonc: cronjobs of billing-service are not applied");
     expect(r.stdout).toContain(`    fix: generated files are overwritten: move the change into services.config.ts or templates/, then run \`npx gen-workflows --config ${repo.configPath}\``);
     expect(r.stdout).toContain(`To fix: move hand edits into the registry or templates/, then run \`npx gen-workflows --config ${repo.configPath}\` and commit.`);
     expect(r.stdout).not.toContain(AKS);
     expect(repo.snapshot()).toEqual(before);
   });
 
-  it("GIVEN a deploy step moved before its dependency, a Sentry flag and a rollout wait removed WHEN --check runs THEN each is said in registry terms", () => {
+  it("GIVEN the deploy step removed, a Sentry flag and a secret key dropped WHEN --check runs THEN each is said in registry terms", () => {
     const repo = freshRepo();
-    let text = repo.read(AKS);
-    const portalApply = 'kubectl apply --namespace "$NAMESPACE" -f infra/k8s/portal/\n';
-    const gatewayApply = 'kubectl apply --namespace "$NAMESPACE" -f infra/k8s/api-gateway/\n';
-    text = replaceOnce(text, `          ${portalApply}`, "");
-    text = replaceOnce(text, gatewayApply, `${portalApply}          ${gatewayApply}`);
-    text = replaceOnce(text, '"name":"billing-service","path":"services/billing-service","build-args":"","secret-build-args":"","sentry":true', '"name":"billing-service","path":"services/billing-service","build-args":"","secret-build-args":"","sentry":false');
-    text = replaceOnce(text, '          start corporate kubectl rollout status deployment/corporate --namespace "$NAMESPACE" --timeout=180s\n', "");
-    text = replaceOnce(text, '--from-file=stripe-webhook-secret=<(printf \'%s\' "$STRIPE_WEBHOOK_SECRET") \\\n            ', "");
-    repo.write(AKS, text);
+    const DATA = ".github/deploy/deploy-aks.jsonc";
+    let data = repo.read(DATA);
+    data = replaceOnce(data, '"name":"billing-service","path":"services/billing-service","build-args":"","secret-build-args":"","sentry":true', '"name":"billing-service","path":"services/billing-service","build-args":"","secret-build-args":"","sentry":false');
+    data = replaceOnce(data, ',{"key":"stripe-webhook-secret","env":"STRIPE_WEBHOOK_SECRET"}', "");
+    repo.write(DATA, data);
+    repo.write(AKS, replaceOnce(repo.read(AKS), "node .github/deploy/deploy.mjs deploy .github/deploy/deploy-aks.jsonc", "true"));
     const r = repo.run(["--check"]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("    - deploy-aks.yml: portal is applied before api-gateway, which it depends on");
-    expect(r.stdout).toContain('    - deploy-aks.yml: Sentry release missing for "billing-service"');
+    expect(r.stdout).toContain("    - deploy-aks.yml: corporate is not applied (no `kubectl apply -f infra/k8s/corporate/`)");
     expect(r.stdout).toContain("    - deploy-aks.yml: the rollout of corporate is not awaited (no `kubectl rollout status deployment/corporate`)");
-    expect(r.stdout).toContain('    - deploy-aks.yml: secret stripe-secrets key "stripe-webhook-secret" is not created');
+    expect(r.stdout).toContain('    - deploy-aks.jsonc: Sentry release missing for "billing-service"');
+    expect(r.stdout).toContain('    - deploy-aks.jsonc: secret stripe-secrets key "stripe-webhook-secret" is not created');
   });
 });
 
@@ -122,7 +115,7 @@ describe("a registry without affected-only builds (a static build matrix)", () =
 describe("stale and edited, missing, orphan", () => {
   it("GIVEN a registry change and a hand edit WHEN --check runs THEN the file is both edited and out of date", () => {
     const repo = freshRepo();
-    repo.write(AKS, repo.read(AKS).replace("--timeout=120s", "--timeout=121s"));
+    repo.write(AKS, repo.read(AKS).replace("timeout-minutes: 10", "timeout-minutes: 11"));
     repo.write("services.config.ts", repo.read("services.config.ts").replace('"0 2 * * *"', '"0 3 * * *"'));
     const r = repo.run(["--check"]);
     expect(r.code).toBe(1);
@@ -199,7 +192,7 @@ describe("robust comparison", () => {
 describe("output for people and machines", () => {
   it("GIVEN drift WHEN --check --format json runs THEN the document has the documented shape", () => {
     const repo = freshRepo();
-    repo.write(STAGING, repo.read(STAGING).replace('deployment/portal --namespace "$NAMESPACE" --timeout=180s', 'deployment/portal --namespace "$NAMESPACE" --timeout=181s'));
+    repo.write(STAGING, repo.read(STAGING).replace("timeout-minutes: 10", "timeout-minutes: 11"));
     const r = repo.run(["--check", "--format", "json"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("");
@@ -210,7 +203,7 @@ describe("output for people and machines", () => {
     expect(drift).toHaveLength(1);
     expect(Object.keys(drift[0]!).sort()).toEqual(["diff", "findings", "firstLine", "kind", "path", "remedy"]);
     expect(drift[0]).toMatchObject({ path: STAGING, kind: "edited" });
-    expect(drift[0]!.diff).toContain("--timeout=181s");
+    expect(drift[0]!.diff).toContain("timeout-minutes: 11");
     const findings = drift[0]!.findings as { code: string; message: string; line?: number }[];
     expect(findings[0]).toMatchObject({ code: "DRIFT_EDITED_LINES", line: drift[0]!.firstLine });
     for (const f of findings) expect(typeof f.message).toBe("string");
@@ -220,8 +213,8 @@ describe("output for people and machines", () => {
   it("GIVEN drift under GITHUB_ACTIONS=true WHEN --check runs THEN it prints ::error file=…,line=…:: and appends Markdown to $GITHUB_STEP_SUMMARY", () => {
     const repo = freshRepo();
     const original = repo.read(STAGING);
-    const line = lineNumberOf(original, "start portal kubectl rollout status");
-    repo.write(STAGING, original.replace('deployment/portal --namespace "$NAMESPACE" --timeout=180s', 'deployment/portal --namespace "$NAMESPACE" --timeout=181s'));
+    const line = lineNumberOf(original, "timeout-minutes: 10");
+    repo.write(STAGING, original.replace("timeout-minutes: 10", "timeout-minutes: 11"));
     const summary = join(repo.dir, "step-summary.md");
     repo.write("step-summary.md", "earlier step\n");
     const r = repo.run(["--check"], { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary });
@@ -234,19 +227,19 @@ describe("output for people and machines", () => {
 
   it("GIVEN stdout that is not a terminal and no NO_COLOR WHEN --check reports drift THEN there is no ANSI escape", () => {
     const repo = freshRepo();
-    repo.write(AKS, repo.read(AKS).replace("--timeout=120s", "--timeout=121s"));
+    repo.write(AKS, repo.read(AKS).replace("timeout-minutes: 10", "timeout-minutes: 11"));
     const env = { ...process.env };
     delete env.NO_COLOR;
     delete env.FORCE_COLOR;
     const r = spawnSync(process.execPath, [LAUNCHER, "--check", "--config", repo.configPath], { cwd: repo.dir, encoding: "utf8", env });
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain("-          start redis kubectl rollout status deployment/redis");
+    expect(r.stdout).toContain("-    timeout-minutes: 11");
     expect(r.stdout).not.toMatch(/\u001b\[/);
   });
 
   it("GIVEN a terminal WHEN --check reports drift THEN the diff is coloured, unless NO_COLOR is set", async () => {
     const repo = freshRepo();
-    repo.write(AKS, repo.read(AKS).replace("--timeout=120s", "--timeout=121s"));
+    repo.write(AKS, repo.read(AKS).replace("timeout-minutes: 10", "timeout-minutes: 11"));
     const runInProcess = async (env: Record<string, string>): Promise<{ code: number; stdout: string }> => {
       let stdout = "";
       const code = await main(["--check", "--config", repo.configPath], { cwd: repo.dir, env, isTTY: true, stdout: (t) => void (stdout += t), stderr: () => {} });
@@ -254,10 +247,10 @@ describe("output for people and machines", () => {
     };
     const coloured = await runInProcess({});
     expect(coloured.code).toBe(1);
-    expect(coloured.stdout).toContain("\u001b[31m-          start redis kubectl rollout status deployment/redis");
+    expect(coloured.stdout).toContain("\u001b[31m-    timeout-minutes: 11");
     const plain = await runInProcess({ NO_COLOR: "1" });
     expect(plain.code).toBe(1);
     expect(plain.stdout).not.toMatch(/\u001b\[/);
-    expect(plain.stdout).toContain("-          start redis kubectl rollout status deployment/redis");
+    expect(plain.stdout).toContain("-    timeout-minutes: 11");
   });
 });

@@ -168,3 +168,56 @@ describe("envsubst", () => {
     }
   });
 });
+
+describe("fake kubectl: what a scheduler and a rollback need", () => {
+  const deployment = (image: string): string => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ${image}\n`;
+
+  it("GIVEN the same manifest applied twice WHEN the second apply runs THEN it says unchanged; a new image says configured and rollout undo restores the old one", async () => {
+    const result = await run(
+      `
+kubectl apply -n prod -f v1/api.yaml
+kubectl apply -n prod -f v1/api.yaml
+kubectl apply -n prod -f v2/api.yaml
+kubectl rollout undo deployment/api -n prod
+kubectl get deployment/api -n prod -o jsonpath='{.spec.template.spec.containers[0].image}'
+`,
+      { files: { "v1/api.yaml": deployment("acr.io/api:1"), "v2/api.yaml": deployment("acr.io/api:2") } },
+    );
+    expect(result.conclusion).toBe("success");
+    expect(result.steps[0]!.stdout).toBe("deployment.apps/api created\ndeployment.apps/api unchanged\ndeployment.apps/api configured\ndeployment.apps/api rolled back\nacr.io/api:1");
+  });
+
+  it("GIVEN a Deployment never changed WHEN rollout undo runs THEN it fails as kubectl does: no history", async () => {
+    const result = await run("kubectl apply -n prod -f api.yaml\nkubectl rollout undo deployment/api -n prod\n", { files: { "api.yaml": deployment("acr.io/api:1") } });
+    expect(result.conclusion).toBe("failure");
+    expect(result.steps[0]!.stderr).toContain('error: no rollout history found for deployment "api"');
+  });
+
+  it("GIVEN label --local WHEN piped to apply THEN the stored objects carry the labels, and get -l with comma-separated kinds finds them", async () => {
+    const result = await run(
+      `
+kubectl label --local --overwrite -f k8s -o yaml team=a app=api | kubectl apply -n prod -f -
+kubectl apply -n prod -f other.yaml
+echo "--- selected:"
+kubectl get deployments,configmaps -n prod -l team=a,app -o name
+`,
+      { files: { "k8s/api.yaml": deployment("acr.io/api:1"), "k8s/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api-config\n", "other.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n" } },
+    );
+    expect(result.conclusion).toBe("success");
+    expect(result.steps[0]!.stdout.split("--- selected:\n")[1]).toBe("deployment.apps/api\nconfigmap/api-config\n");
+  });
+
+  it("GIVEN a fail rule with times: 1 WHEN the call is made twice THEN only the first fails", async () => {
+    const result = await run("kubectl rollout status deployment/api || echo first-failed\nkubectl rollout status deployment/api && echo second-ok\n", {
+      fail: [{ tool: "kubectl", argsInclude: ["rollout", "status"], times: 1 }],
+    });
+    expect(result.steps[0]!.stdout).toContain("first-failed");
+    expect(result.steps[0]!.stdout).toContain("second-ok");
+  });
+
+  it("GIVEN a cluster from an earlier run WHEN a job starts on it THEN its objects are there", async () => {
+    const first = await run("kubectl apply -n prod -f api.yaml\n", { files: { "api.yaml": deployment("acr.io/api:1") } });
+    const second = await run("kubectl get deployment/api -n prod -o name\n", { cluster: first.kubeObjects });
+    expect(second.steps[0]!.stdout).toBe("deployment.apps/api\n");
+  });
+});

@@ -44,7 +44,7 @@ export function findExecutable(name: string, dirs: readonly string[]): string | 
   return undefined;
 }
 
-export function installFakeTools(root: string, rules: { fail: FailRule[]; delays: DelayRule[] }, systemPath: readonly string[]): FakeToolbox {
+export function installFakeTools(root: string, rules: { fail: FailRule[]; delays: DelayRule[] }, systemPath: readonly string[], cluster: readonly KubeObject[] = []): FakeToolbox {
   const binDir = join(root, "bin");
   const stateDir = join(root, "state");
   const logPath = join(root, "calls.jsonl");
@@ -53,6 +53,9 @@ export function installFakeTools(root: string, rules: { fail: FailRule[]; delays
   mkdirSync(stateDir, { recursive: true });
   writeFileSync(logPath, "");
   writeFileSync(rulesPath, JSON.stringify(rules));
+  // The same layout as fakes/state.mjs: one file per object, named by its encoded key.
+  mkdirSync(join(stateDir, "kube"), { recursive: true });
+  for (const o of cluster) writeFileSync(join(stateDir, "kube", `${encodeURIComponent(`${o.kind}|${o.namespace}|${o.name}`)}.json`), JSON.stringify(o));
   const fakeEnvsubst = findExecutable("envsubst", systemPath) === undefined;
   const tools: string[] = [...FAKE_TOOLS, ...(fakeEnvsubst ? ["envsubst"] : [])];
   for (const tool of tools) {
@@ -113,6 +116,7 @@ export function readKubeObjects(stateDir: string): KubeObject[] {
         name: String(value.name),
         manifest: value.manifest,
         step: String(value.step ?? ""),
+        ...(Array.isArray(value.history) ? { history: value.history as Record<string, unknown>[] } : {}),
       };
     });
   const key = (o: KubeObject) => `${o.kind}\u0000${o.namespace}\u0000${o.name}`;

@@ -65,7 +65,7 @@ function buildRuntime(model: WorkflowModel, opts: JobRunOptions, root: string): 
     root,
     home,
     runnerTemp,
-    toolbox: installFakeTools(join(root, "tools"), { fail: opts.fail ?? [], delays: opts.delays ?? [] }, SYSTEM_PATH),
+    toolbox: installFakeTools(join(root, "tools"), { fail: opts.fail ?? [], delays: opts.delays ?? [] }, SYSTEM_PATH, opts.cluster),
     contexts,
     github,
     secrets: opts.context.secrets,

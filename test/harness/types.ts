@@ -18,6 +18,8 @@ export interface FailRule extends ToolMatcher {
   exitCode?: number;
   /** Text the failing call writes to stderr; default names the rule. */
   stderr?: string;
+  /** Fail only the first this many matching calls (e.g. a rollout that fails, then its rollback's wait succeeds); default every one. */
+  times?: number;
 }
 
 /** Makes a matching fake-tool call sleep before it finishes, so tests can observe concurrency. */
@@ -45,6 +47,8 @@ export interface JobRunOptions {
   workdir: string;
   fail?: FailRule[];
   delays?: DelayRule[];
+  /** The fake cluster's objects when the job starts, e.g. `kubeObjects` of an earlier run (a cluster already deployed). */
+  cluster?: readonly KubeObject[];
 }
 
 export type StepOutcome = "success" | "failure" | "skipped";
@@ -96,6 +100,8 @@ export interface KubeObject {
   manifest: Record<string, unknown>;
   /** Step that last applied it. */
   step: string;
+  /** A Deployment's earlier versions, oldest first (what `rollout undo` goes back to). */
+  history?: Record<string, unknown>[];
 }
 
 export interface JobRunResult {

@@ -9,6 +9,7 @@
  */
 import { parse } from "yaml";
 import { execute, logicalLines, substituteExpressions } from "../../generator/import/shell-script.ts";
+import type { DeployData } from "../../generator/runner/data.ts";
 
 export interface Semantics {
   built: string[];
@@ -27,11 +28,16 @@ export interface Semantics {
 
 type Json = Record<string, any>;
 
-/** `listDir` expands a folder apply (`…/cronjobs/`) into its files, as kubectl would. */
-export function semanticsOf(text: string, listDir: (dir: string) => string[] = () => []): Semantics {
+/**
+ * `listDir` expands a folder apply (`…/cronjobs/`) into its files, as kubectl would. `data` is the
+ * runner data file a generated workflow's runner steps read (`.github/deploy/<workflow>.jsonc`):
+ * those steps do what it lists, and its scheduler awaits every dependency (transitively) before
+ * applying a service.
+ */
+export function semanticsOf(text: string, listDir: (dir: string) => string[] = () => [], data?: DeployData): Semantics {
   const wf = parse(text) as Json;
   const jobs = Object.values((wf.jobs ?? {}) as Record<string, Json>);
-  const entries = matrixEntries(wf);
+  const entries = matrixEntries(wf, data);
   const sem: Semantics = { built: entries.map((e) => e.name).sort(), buildArgs: {}, secretKeys: {}, sentry: [], applied: [], rollouts: [], order: [] };
   const wfEnv = Object.fromEntries(Object.entries((wf.env ?? {}) as Json).map(([k, v]) => [`env.${k}`, String(v)]));
   const events: { kind: "apply" | "rollout"; name: string }[] = [];
@@ -86,10 +92,11 @@ export function semanticsOf(text: string, listDir: (dir: string) => string[] = (
     // The generated workflow records Sentry services in the matrix.
     if (entries.some((e) => "sentry" in e)) sem.sentry = entries.filter((e) => e.sentry === true).map((e) => e.name).sort();
   }
+  const order = new Set<string>();
+  if (data && /deploy\.mjs deploy /.test(text)) runnerSemantics(data, sem, order);
   sem.applied = [...new Set(sem.applied)].sort();
   sem.rollouts = [...new Set(sem.rollouts)].sort();
   const awaited = new Set<string>();
-  const order = new Set<string>();
   for (const e of events) {
     if (e.kind === "rollout") awaited.add(e.name);
     else for (const a of awaited) if (a !== e.name) order.add(`${a}<${e.name}`);
@@ -98,8 +105,25 @@ export function semanticsOf(text: string, listDir: (dir: string) => string[] = (
   return sem;
 }
 
-/** A literal matrix list, or (generated) the entries embedded as JSON lines in a script. */
-function matrixEntries(wf: Json): Json[] {
+/** The runner's deploy: every unit's folder and cronjobs, its rollout, and `dep<unit` for each dependency, transitively. */
+function runnerSemantics(data: DeployData, sem: Semantics, order: Set<string>): void {
+  const byName = new Map(data.units.map((u) => [u.service, u]));
+  const depsOf = (name: string, seen = new Set<string>()): Set<string> => {
+    for (const d of byName.get(name)?.dependsOn ?? []) if (byName.has(d) && !seen.has(d)) depsOf(d, seen.add(d));
+    return seen;
+  };
+  for (const u of data.units) {
+    sem.applied.push(`${u.manifestsDir}/`, ...u.cronjobFiles);
+    sem.rollouts.push(u.deployment);
+    for (const d of depsOf(u.service)) order.add(`${byName.get(d)!.deployment}<${u.service}`);
+  }
+  sem.applied.push(...data.jobs.map((j) => j.file));
+  for (const g of data.secretGroups) sem.secretKeys[g.name] = [...new Set([...(sem.secretKeys[g.name] ?? []), ...g.keys.map((k) => `${k.key}=${k.env}`)])].sort();
+}
+
+/** A literal matrix list, the runner data file's builds, or (generated) the entries embedded as JSON lines in a script. */
+function matrixEntries(wf: Json, data?: DeployData): Json[] {
+  if (data && data.builds.length && !Object.values((wf.jobs ?? {}) as Record<string, Json>).some((j) => Array.isArray(j.strategy?.matrix?.service))) return data.builds.map((b) => b.entry);
   for (const job of Object.values((wf.jobs ?? {}) as Record<string, Json>)) {
     const list = job.strategy?.matrix?.service;
     if (Array.isArray(list)) return list.map((x: unknown) => (typeof x === "string" ? { name: x } : (x as Json)));

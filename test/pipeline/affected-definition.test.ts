@@ -1,6 +1,6 @@
 /**
  * A service's build definition (the token the `changes` job looks for in the last deployed
- * workflow): it must change whenever how its image is built changes, through the registry or
+ * data file): it must change whenever how its image is built changes, through the registry or
  * through the generator's build step, and must not change for another service's edit.
  */
 import { describe, expect, test } from "vitest";
@@ -9,6 +9,7 @@ import { type DeployPlan, planEnvironment } from "../../generator/plan/plan.ts";
 import { pinTable } from "../../generator/render/pins.ts";
 import type { Registry } from "../../generator/config/registry.ts";
 import type { Step } from "../../generator/render/workflow.ts";
+import { parseDeployData } from "../../generator/runner/data.ts";
 import { STAGING, defaultRegistry, generateWorkflows, parseWorkflowText } from "./generated.ts";
 
 const pins = pinTable(undefined);
@@ -35,15 +36,16 @@ function withInput(name: string, to: (value: string) => string | boolean): Step 
 }
 
 describe("build definition", () => {
-  test("GIVEN the staging workflow WHEN reading the changes job's data THEN each service carries the definition computed from the rendered build step", () => {
-    const workflow = parseWorkflowText(generateWorkflows().get(STAGING)!);
+  test("GIVEN the staging workflow WHEN reading its data file THEN each service carries the definition computed from the rendered build step", () => {
+    const generated = generateWorkflows();
+    const workflow = parseWorkflowText(generated.get(STAGING)!);
     const generatedStep = workflow.jobs.build!.steps.find((s) => s.name === BUILD_STEP_NAME) as Step;
     expect(generatedStep.uses).toBe(step.uses);
     expect(generatedStep.with).toEqual(step.with);
-    const changesScript = workflow.jobs.changes!.steps.find((s) => s.id === "affected")!.run!;
+    const data = parseDeployData(generated.get(".github/deploy/deploy-staging.jsonc")!);
     for (const [name, definition] of definitions(plan, step)) {
       expect(definition).toMatch(new RegExp(`^${name}@[0-9a-f]{16}$`));
-      expect(changesScript).toContain(`"definition":"${definition}"`);
+      expect(data.builds.find((b) => b.entry.name === name)!.definition).toBe(definition);
     }
   });
 

@@ -1,16 +1,24 @@
 /**
- * The generated `changes` job's script, run for real with bash, git and node in a throwaway
- * monorepo, with a fake `gh` answering the "last successful runs" query. Asserts the step
- * outputs the build and re-tag jobs read.
+ * The generated `changes` job's script (the runner bundle's `changes` command), run for real with
+ * bash, git and node in a throwaway monorepo, with a fake `gh` answering the "last successful
+ * runs" query. Asserts the step outputs the build and re-tag jobs read, and ends with a whole
+ * one-service push: the change detection's outputs drive the deploy job in the harness.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { callsOf } from "../harness/calls.ts";
+import { runJob } from "../harness/run-job.ts";
+import { makeWorkdir } from "../harness/test-workdir.ts";
 import { STAGING, defaultRegistry, generateWorkflows, parseWorkflowText } from "./generated.ts";
+import { SHA, deployCheckout, fakeSecrets, offline, planFor, pushContext } from "./support.ts";
 
-const workflowText = generateWorkflows().get(STAGING)!;
+const generated = generateWorkflows();
+const workflowText = generated.get(STAGING)!;
+const DATA = ".github/deploy/deploy-staging.jsonc";
+const RUNNER = ".github/deploy/deploy.mjs";
 const changesJob = parseWorkflowText(workflowText).jobs.changes!;
 const step = changesJob.steps.find((s) => s.id === "affected")!;
 const built = defaultRegistry.services.filter((s) => s.image !== false && (s.environments ?? ["staging"]).includes("staging"));
@@ -99,6 +107,8 @@ beforeEach(() => {
     write(`${s.path}/src/index.ts`, "export {};\n");
   }
   write(STAGING, workflowText);
+  write(RUNNER, generated.get(RUNNER)!);
+  write(DATA, generated.get(DATA)!);
   deployed = commit("deployed");
 });
 
@@ -218,9 +228,9 @@ describe("changes job", () => {
   test("GIVEN a registry edit that changed one service's build args WHEN the job runs THEN that service builds though none of its files changed", () => {
     const oldRegistry = structuredClone(defaultRegistry);
     oldRegistry.services.find((s) => s.name === "corporate")!.buildArgs = { NEXT_PUBLIC_APP_URL: "https://old.example.com" };
-    write(STAGING, generateWorkflows(oldRegistry).get(STAGING)!);
+    write(DATA, generateWorkflows(oldRegistry).get(DATA)!);
     const old = commit("old corporate build args");
-    write(STAGING, workflowText);
+    write(DATA, generated.get(DATA)!);
     commit("new corporate build args");
     fakeGh([old]);
     const run = runChangesStep();
@@ -233,7 +243,7 @@ describe("changes job", () => {
     chmodSync(join(bin, "gh"), 0o755);
     const run = runChangesStep();
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain("HTTP 403");
+    expect(run.stdout).toContain("::error::gh api failed: HTTP 403: Resource not accessible by integration");
   });
 });
 
@@ -243,5 +253,37 @@ describe("changes job definition", () => {
     expect(changesJob.steps[0]!).toMatchObject({ with: { "persist-credentials": false, "fetch-depth": 0 } });
     expect(step.run).not.toContain("${{");
     expect(step.env).toEqual({ GH_TOKEN: "${{ github.token }}", FULL_BUILD: "${{ inputs.full-build }}" });
+  });
+});
+
+describe("a one-service push, end to end", () => {
+  test("GIVEN a deployed cluster WHEN a push changes one backend THEN the change detection builds 1 image and the deploy rolls 1 Deployment", async () => {
+    write("services/ats-service/src/index.ts", "export const changed = true;\n");
+    const head = commit("change ats");
+    fakeGh([deployed]);
+    const changes = runChangesStep();
+    expect(changes.status, changes.stderr).toBe(0);
+    const builds = names(changes.outputs["build-1"]!);
+    expect(builds).toEqual(["ats-service"]);
+
+    const text = offline(workflowText);
+    const plan = planFor(defaultRegistry, "staging");
+    const secrets = fakeSecrets(text);
+    const checkout = makeWorkdir(deployCheckout(plan, generated));
+    try {
+      const firstNeeds = { changes: { result: "success", outputs: { retag: "" } }, build: { result: "success", outputs: {} }, retag: { result: "skipped", outputs: {} } };
+      const first = await runJob({ workflowText: text, jobId: "deploy", workdir: checkout.dir, context: pushContext("staging", secrets, { needs: firstNeeds }) });
+      expect(first.conclusion).toBe("success");
+      const needs = { changes: { result: "success", outputs: { retag: changes.outputs.retag! } }, build: { result: "success", outputs: {} }, retag: { result: "success", outputs: {} } };
+      const context = pushContext("staging", secrets, { needs });
+      context.github = { ...context.github, sha: head };
+      const push = await runJob({ workflowText: text, jobId: "deploy", workdir: checkout.dir, context, cluster: first.kubeObjects });
+      expect(push.conclusion).toBe("success");
+      const rolled = callsOf(push.calls, "kubectl", "rollout", "status").filter((c) => c.args.includes(plan.namespace)).map((c) => c.args[2]);
+      console.log(`one-service push (staging): ${builds.length} image built, ${rolled.length} Deployment rolled (${rolled.join(", ")}); the others kept ${SHA.slice(0, 7)}`);
+      expect(rolled).toEqual(["deployment/ats-service"]);
+    } finally {
+      checkout.remove();
+    }
   });
 });

@@ -12,7 +12,9 @@ import { runJob } from "../harness/run-job.ts";
 import type { JobRunResult } from "../harness/run-job.ts";
 import type { BuildPushRecord } from "../harness/actions/build-push-action.ts";
 import { makeWorkdir, type Workdir } from "../harness/test-workdir.ts";
-import { PRODUCTION, STAGING, defaultRegistry, generateWorkflows, parseWorkflowText } from "./generated.ts";
+import { PRODUCTION, STAGING, defaultRegistry, generateWorkflows } from "./generated.ts";
+import { dataFileOf } from "../../generator/render/support-paths.ts";
+import { parseDeployData } from "../../generator/runner/data.ts";
 import { BASE_SHA, SHA, VERSION, argValues, buildCheckout, fakeSecrets, planFor, pushContext, step } from "./support.ts";
 
 const files = generateWorkflows();
@@ -21,10 +23,9 @@ afterAll(() => {
   for (const w of workdirs) w.remove();
 });
 
-/** The matrix entries the changes job's data holds (what it outputs when every service builds). */
-function matrixEntries(workflowText: string): Record<string, string | boolean>[] {
-  const run = parseWorkflowText(workflowText).jobs.changes!.steps.find((s) => s.id === "affected")!.run!;
-  return [...run.matchAll(/^(\{"definition":.*\}),?$/gm)].map((m) => (JSON.parse(m[1]!) as { entry: Record<string, string | boolean> }).entry);
+/** The matrix entries the changes job's data file holds (what it outputs when every service builds). */
+function matrixEntries(workflowFile: string): Record<string, string | boolean>[] {
+  return parseDeployData(files.get(dataFileOf({ workflowFile }))!).builds.map((b) => b.entry);
 }
 
 describe.each([
@@ -34,7 +35,7 @@ describe.each([
   const workflowText = files.get(file)!;
   const plan = planFor(defaultRegistry, environment);
   const secrets = fakeSecrets(workflowText);
-  const entries = matrixEntries(workflowText);
+  const entries = matrixEntries(file);
   const server = secrets.ACR_LOGIN_SERVER!;
   const runs = new Map<string, JobRunResult>();
 

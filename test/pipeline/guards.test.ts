@@ -1,10 +1,10 @@
 /**
- * Two guards of the generated deploy job, run in the local harness: rollouts are awaited in
- * batches of at most 16 (a large phase must not start hundreds of watches at once), and a manual
- * run on another branch deploys nothing.
+ * Two guards of the generated deploy job, run in the local harness: at most 16 rollouts are
+ * watched at once (a wide graph must not start hundreds of watches at once), and a manual run on
+ * another branch deploys nothing.
  */
 import { afterAll, describe, expect, test } from "vitest";
-import { MAX_PARALLEL_ROLLOUTS } from "../../generator/render/deploy-job.ts";
+import { DEFAULT_MAX_PARALLEL_ROLLOUTS as MAX_PARALLEL_ROLLOUTS } from "../../generator/plan/plan.ts";
 import { syntheticRegistry } from "../bench/synthetic-registry.ts";
 import { callsOf, maxConcurrency } from "../harness/calls.ts";
 import { runJob } from "../harness/run-job.ts";
@@ -17,11 +17,12 @@ afterAll(() => workdirs.forEach((w) => w.remove()));
 
 const registry = syntheticRegistry(40, { affectedBuilds: false });
 const plan = planFor(registry, "production");
-const workflowText = offline(generateWorkflows(registry).get(PRODUCTION)!);
+const files = generateWorkflows(registry);
+const workflowText = offline(files.get(PRODUCTION)!);
 const NEEDS = { build: { result: "success", outputs: {} } };
 
 function deploy(ref: string) {
-  const checkout = makeWorkdir(deployCheckout(plan));
+  const checkout = makeWorkdir(deployCheckout(plan, files));
   workdirs.push(checkout);
   const context = pushContext("main", fakeSecrets(workflowText), { needs: NEEDS });
   context.github = { ...context.github, ref, event_name: "workflow_dispatch" };
@@ -29,7 +30,7 @@ function deploy(ref: string) {
 }
 
 describe("deploy guards", () => {
-  test("GIVEN a phase of more than 16 services WHEN the deploy job runs THEN every rollout is awaited, never more than 16 at once", async () => {
+  test("GIVEN more than 16 services ready at once WHEN the deploy job runs THEN every rollout is awaited, never more than 16 at once", async () => {
     const largest = Math.max(...plan.phases.map((p) => p.units.length));
     expect(largest).toBeGreaterThan(MAX_PARALLEL_ROLLOUTS);
     const result = await deploy("refs/heads/main");

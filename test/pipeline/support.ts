@@ -29,9 +29,14 @@ function deploymentManifest(name: string, image: string): string {
   return ["apiVersion: apps/v1", "kind: Deployment", "metadata:", `  name: ${name}`, "spec:", "  template:", "    spec:", "      containers:", `        - name: ${name}`, `          image: ${image}`, ""].join("\n");
 }
 
-/** The files the deploy job reads: every unit's manifests, cronjobs, one-time jobs, ingress and the templates' manifests. */
-export function deployCheckout(plan: DeployPlan): Record<string, string> {
+/**
+ * The files the deploy job reads: the generated runner bundle and data files (from `generated`,
+ * the generator's output for the same registry), every unit's manifests, cronjobs, one-time jobs,
+ * ingress and the templates' manifests.
+ */
+export function deployCheckout(plan: DeployPlan, generated: ReadonlyMap<string, string>): Record<string, string> {
   const files: Record<string, string> = { VERSION: `${VERSION}\n` };
+  for (const [path, text] of generated) if (path.startsWith(".github/deploy/")) files[path] = text;
   const built = new Set(plan.builds.map((b) => b.name));
   for (const phase of plan.phases)
     for (const unit of phase.units) {

@@ -1,11 +1,10 @@
-/** `gen:workflows plan` in each format, and the deploy job's summary step. */
+/** `gen:workflows plan` in each format. */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { planAll } from "../../generator/plan/plan.ts";
-import { planDifferences, planMermaid, planSummaryMarkdown } from "../../generator/plan/plan-view.ts";
+import { planDifferences, planMermaid, planText } from "../../generator/plan/plan-view.ts";
 import type { Registry } from "../../generator/config/registry.ts";
 import { runCli } from "../import/cli.ts";
 import { defaultRegistry, REPO } from "../support/repo.ts";
@@ -88,29 +87,19 @@ describe("plan --format mermaid", () => {
   });
 });
 
-describe("deploy job summary", () => {
-  it("GIVEN a plan WHEN its summary Markdown is built THEN it has the phases table and the graph, and no ${{ }} for the heredoc", async () => {
-    const [production] = planAll((await defaultRegistry()) as Registry);
-    const md = planSummaryMarkdown(production!);
-    expect(md).toContain("### Deploy plan: production\n\n| Phase | Kinds | Services |\n| --- | --- | --- |\n| 1 | infrastructure | redis, rabbitmq |\n");
-    expect(md).toContain("```mermaid\ngraph TD\n");
-    expect(md).not.toContain("${{");
-    expect(md.split("\n")).not.toContain("EOF");
-  });
-
-  it("GIVEN the generated workflows WHEN read THEN the deploy job writes that Markdown to $GITHUB_STEP_SUMMARY with a quoted heredoc, before the post-deploy steps", async () => {
-    const plans = planAll((await defaultRegistry()) as Registry);
-    for (const p of plans) {
-      const wf = parse(readFileSync(join(REPO, p.workflowFile), "utf8"));
-      const steps = wf.jobs.deploy.steps as { name: string; run?: string }[];
-      const i = steps.findIndex((s) => s.name === "Write the deploy plan to the job summary");
-      expect(i).toBeGreaterThan(0);
-      expect(steps[i + 1]!.name).toBe("Show deployment status");
-      expect(steps[i]!.run).toBe(`set -euo pipefail\ncat >> "$GITHUB_STEP_SUMMARY" <<'EOF'\n${planSummaryMarkdown(p).trimEnd()}\nEOF\n`);
-    }
-  });
-
+describe("plan differences", () => {
   it("GIVEN the same registry WHEN differences are computed THEN there are none", async () => {
     expect(planDifferences(planAll((await defaultRegistry()) as Registry))).toEqual([]);
+  });
+});
+
+describe("plan: rollback and prune", () => {
+  it("GIVEN prune and rollback options WHEN the plan is printed THEN it says what a failure undoes and what prune would delete", async () => {
+    const registry = (await defaultRegistry()) as Registry;
+    const on = planAll({ ...registry, project: { ...registry.project, prune: true, rollback: "failed" } });
+    const text = planText(on, []);
+    expect(text).toContain("On a failed rollout: undo the failed Deployments (rollback: failed)");
+    expect(text).toContain("Prune: after a successful deploy, delete objects labelled gen-workflows.dev/service that are not in the manifests or cronjobs of these 19 services");
+    expect(planText(planAll(registry), [])).toContain("Prune: off");
   });
 });

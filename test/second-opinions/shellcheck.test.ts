@@ -43,10 +43,10 @@ describe("shellcheck", () => {
   });
 
   for (const { variant, files } of variants)
-    for (const file of [STAGING, PRODUCTION]) {
+    for (const file of [STAGING, PRODUCTION, ".github/workflows/deploy-staging-rollback.yml", ".github/workflows/deploy-aks-rollback.yml"]) {
       const scripts = runScripts(files.get(file)!);
       test(`GIVEN ${file} (${variant}) WHEN shellcheck reads each of its ${scripts.length} run scripts THEN it finds nothing`, () => {
-        expect(scripts.length).toBeGreaterThan(10);
+        expect(scripts.length).toBeGreaterThan(file.includes("rollback") ? 1 : 10);
         const failures = scripts.flatMap((s) => {
           const findings = shellcheck(s.script);
           return findings.length ? [`${s.where}:\n${describeFindings(s.script, findings)}`] : [];

@@ -26,7 +26,11 @@ export function makeTempRepo(options: { withWorkflows?: boolean; registryText?: 
   const configPath = join(dir, "services.config.ts");
   writeFileSync(configPath, options.registryText ?? registryCopy(readFileSync(join(REPO, "services.config.ts"), "utf8")));
   cpSync(join(REPO, "templates"), join(dir, "templates"), { recursive: true });
-  if (options.withWorkflows ?? true) cpSync(join(REPO, ".github", "workflows"), join(dir, ".github", "workflows"), { recursive: true, filter: (src) => !src.endsWith("workflows-sync.yml") });
+  if (options.withWorkflows ?? true) {
+    cpSync(join(REPO, ".github", "workflows"), join(dir, ".github", "workflows"), { recursive: true, filter: (src) => !src.endsWith("workflows-sync.yml") });
+    // The runner bundle and data files the workflows run: generated with them.
+    cpSync(join(REPO, ".github", "deploy"), join(dir, ".github", "deploy"), { recursive: true });
+  }
   return {
     dir,
     configPath,

@@ -17,6 +17,7 @@ const ALIASES = {
   horizontalpodautoscaler: "HorizontalPodAutoscaler", horizontalpodautoscalers: "HorizontalPodAutoscaler", hpa: "HorizontalPodAutoscaler",
   persistentvolumeclaim: "PersistentVolumeClaim", persistentvolumeclaims: "PersistentVolumeClaim", pvc: "PersistentVolumeClaim",
   serviceaccount: "ServiceAccount", serviceaccounts: "ServiceAccount", sa: "ServiceAccount",
+  poddisruptionbudget: "PodDisruptionBudget", poddisruptionbudgets: "PodDisruptionBudget", pdb: "PodDisruptionBudget",
 };
 
 const CLUSTER_SCOPED = new Set([
@@ -37,7 +38,8 @@ const GROUPS = {
  */
 export function canonicalKind(word, knownKinds = []) {
   const lower = word.toLowerCase();
-  const alias = ALIASES[lower];
+  // `cronjob.batch`, `ingress.networking.k8s.io`: the resource with its API group, as kubectl prints it.
+  const alias = ALIASES[lower] ?? ALIASES[lower.slice(0, lower.indexOf(".") === -1 ? undefined : lower.indexOf("."))];
   if (alias) return alias;
   const known = knownKinds.find((k) => [k.toLowerCase(), `${k.toLowerCase()}s`].includes(lower));
   return known ?? word.charAt(0).toUpperCase() + word.slice(1);

@@ -4,7 +4,10 @@
  * use (create … --dry-run=client -o yaml, apply -f, get, delete, rollout) well enough that
  * `create | apply -f -` stores a secret with its keys and a later `get secret -o jsonpath` can
  * verify them. Paths are checked like the real tool, so a workflow applying a directory that does
- * not exist fails here too. Other verbs (set image, annotate, wait, …) succeed silently.
+ * not exist fails here too. `apply` says "unchanged" for an identical object, a Deployment keeps
+ * its earlier pod templates so `rollout undo` restores the previous one, `label --local` prints the
+ * labelled objects, and `get` takes comma-separated kinds and `-l` selectors. Other verbs (set
+ * image, annotate, wait, …) succeed silently.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
@@ -230,6 +233,7 @@ function isDryRun(parsed) {
  * @returns {ToolResult}
  */
 function create(words, parsed, io, namespaceFlag) {
+  if (hasFlag(parsed, "-f", "--filename")) return createFromFiles(parsed, io, namespaceFlag);
   const built = buildForCreate(words, parsed, io, namespaceFlag);
   if ("error" in built) return fail(built.error);
   const output = flagValue(parsed, "-o", "--output");
@@ -243,6 +247,66 @@ function create(words, parsed, io, namespaceFlag) {
   }
   putObject(io.stateDir, { ...id, manifest: built.manifest, step: io.step });
   return output ? printObjects([built.manifest], output, true) : ok(`${resourceLabel(id.kind)}/${id.name} created\n`);
+}
+
+/**
+ * `create -f`: every object must be new (AlreadyExists otherwise, as the server answers).
+ * @param {ParsedArgs} parsed
+ * @param {ToolIO} io
+ * @param {string | undefined} namespaceFlag
+ * @returns {ToolResult}
+ */
+function createFromFiles(parsed, io, namespaceFlag) {
+  const loaded = loadManifests(parsed, io);
+  if ("error" in loaded) return fail(loaded.error);
+  let stdout = "";
+  for (const manifest of loaded.manifests) {
+    const id = identify(manifest, namespaceFlag);
+    if ("error" in id) return fail(id.error);
+    if (getObject(io.stateDir, id.kind, id.namespace, id.name)) return fail(`Error from server (AlreadyExists): ${pluralLabel(id.kind)} "${id.name}" already exists`);
+    putObject(io.stateDir, { ...id, manifest, step: io.step });
+    stdout += `${resourceLabel(id.kind)}/${id.name} created\n`;
+  }
+  return ok(stdout);
+}
+
+/**
+ * A Deployment's pod template is what a rollout rolls: an apply that changes it records the
+ * previous one, so `rollout undo` can go back.
+ * @param {{ manifest: Manifest, history?: Manifest[] } | undefined} existing
+ * @param {Manifest} manifest
+ * @returns {Manifest[]}
+ */
+function historyAfter(existing, manifest) {
+  const history = existing?.history ?? [];
+  if (!existing || manifest.kind !== "Deployment") return history;
+  const template = (/** @type {Manifest} */ m) => JSON.stringify(/** @type {Record<string, unknown>} */ (m.spec ?? {}).template ?? null);
+  return template(existing.manifest) === template(manifest) ? history : [...history, existing.manifest];
+}
+
+/**
+ * `label --local -f … -o yaml k=v…`: the objects with the labels added, printed, nothing stored.
+ * @param {string[]} words
+ * @param {ParsedArgs} parsed
+ * @param {ToolIO} io
+ * @returns {ToolResult}
+ */
+function label(words, parsed, io) {
+  if (!hasFlag(parsed, "--local")) return ok();
+  const loaded = loadManifests(parsed, io);
+  if ("error" in loaded) return fail(loaded.error);
+  /** @type {Record<string, string>} */
+  const labels = {};
+  for (const word of words) {
+    const eq = word.indexOf("=");
+    if (eq <= 0) return fail(`error: invalid label spec: ${word}`);
+    labels[word.slice(0, eq)] = word.slice(eq + 1);
+  }
+  const labelled = loaded.manifests.map((m) => {
+    const metadata = metadataOf(m);
+    return { ...m, metadata: { ...metadata, labels: { .../** @type {Record<string, string>} */ (metadata.labels ?? {}), ...labels } } };
+  });
+  return printObjects(labelled, flagValue(parsed, "-o", "--output"), labelled.length === 1);
 }
 
 /**
@@ -268,8 +332,10 @@ function apply(parsed, io, namespaceFlag) {
   const lines = identified.map(({ id, manifest }) => {
     const label = `${resourceLabel(id.kind)}/${id.name}`;
     if (dryRun) return `${label} created (dry run)`;
-    const existed = putObject(io.stateDir, { ...id, manifest, step: io.step });
-    return `${label} ${existed ? "configured" : "created"}`;
+    const existing = getObject(io.stateDir, id.kind, id.namespace, id.name);
+    if (existing && JSON.stringify(existing.manifest) === JSON.stringify(manifest)) return `${label} unchanged`;
+    putObject(io.stateDir, { ...id, manifest, step: io.step, history: historyAfter(existing, manifest) });
+    return `${label} ${existing ? "configured" : "created"}`;
   });
   return ok(lines.map((line) => `${line}\n`).join(""));
 }
@@ -288,8 +354,23 @@ function targets(words, knownKinds) {
     });
   }
   const [kindWord = "", ...names] = words;
+  if (kindWord.includes(",")) return kindWord.split(",").map((k) => ({ kind: canonicalKind(k, knownKinds) }));
   const kind = canonicalKind(kindWord, knownKinds);
   return names.length === 0 ? [{ kind }] : names.map((name) => ({ kind, name }));
+}
+
+/**
+ * `-l a=b,c`: every term an equality or an existence test, as kubectl's label selectors.
+ * @param {string | undefined} selector
+ * @returns {(m: Manifest) => boolean}
+ */
+function matchesSelector(selector) {
+  if (!selector) return () => true;
+  const terms = selector.split(",").map((t) => (t.includes("=") ? [t.slice(0, t.indexOf("=")), t.slice(t.indexOf("=") + 1)] : [t, undefined]));
+  return (m) => {
+    const labels = /** @type {Record<string, string>} */ (metadataOf(m).labels ?? {});
+    return terms.every(([key = "", value]) => (value === undefined ? Object.hasOwn(labels, key) : labels[key] === value));
+  };
 }
 
 /**
@@ -325,7 +406,8 @@ function get(words, parsed, io, namespaceFlag) {
     else missing.push(`Error from server (NotFound): ${pluralLabel(target.kind)} "${target.name}" not found`);
   }
   const single = wanted.length === 1 && wanted[0]?.name !== undefined;
-  const printed = found.length > 0 || !single ? printObjects(found, flagValue(parsed, "-o", "--output"), single) : ok();
+  const selected = found.filter(matchesSelector(flagValue(parsed, "-l", "--selector")));
+  const printed = selected.length > 0 || !single ? printObjects(selected, flagValue(parsed, "-o", "--output"), single) : ok();
   if (missing.length === 0 || hasFlag(parsed, "--ignore-not-found")) return printed;
   return { exitCode: 1, stdout: printed.stdout, stderr: `${printed.stderr}${missing.join("\n")}\n` };
 }
@@ -367,9 +449,11 @@ function remove(words, parsed, io, namespaceFlag) {
 /**
  * Rollouts always succeed unless a fail rule says otherwise: the harness has no pods to wait for.
  * @param {string[]} words
+ * @param {ToolIO} io
+ * @param {string | undefined} namespaceFlag
  * @returns {ToolResult}
  */
-function rollout(words) {
+function rollout(words, io, namespaceFlag) {
   const [action = "", ...rest] = words;
   const refs = rest[0]?.includes("/") ? rest : rest.length >= 2 ? rest.slice(1).map((name) => `${rest[0]}/${name}`) : [];
   if (refs.length === 0) return fail("error: required resource not specified");
@@ -377,6 +461,16 @@ function rollout(words) {
     const slash = ref.indexOf("/");
     return { kind: canonicalKind(ref.slice(0, slash)), name: ref.slice(slash + 1) };
   });
+  if (action === "undo") {
+    for (const t of named) {
+      const stored = getObject(io.stateDir, t.kind, namespaceFlag ?? "default", t.name);
+      if (!stored) return fail(`Error from server (NotFound): ${pluralLabel(t.kind)} "${t.name}" not found`);
+      const history = stored.history ?? [];
+      const previous = history[history.length - 1];
+      if (!previous) return fail(`error: no rollout history found for ${t.kind.toLowerCase()} "${t.name}"`);
+      putObject(io.stateDir, { ...stored, manifest: previous, history: history.slice(0, -1), step: io.step });
+    }
+  }
   const line = (/** @type {{ kind: string, name: string }} */ t) => {
     if (action === "status") return `${t.kind.toLowerCase()} "${t.name}" successfully rolled out`;
     if (action === "restart") return `${resourceLabel(t.kind)}/${t.name} restarted`;
@@ -402,7 +496,9 @@ export function kubectl(args, io) {
     case "delete":
       return remove(words, parsed, io, namespaceFlag);
     case "rollout":
-      return rollout(words);
+      return rollout(words, io, namespaceFlag);
+    case "label":
+      return label(words, parsed, io);
     default:
       return ok();
   }

@@ -6,11 +6,12 @@
  * Logging before printing matters: in `kubectl create … | kubectl apply -f -` the writer is then
  * always logged before the reader, whose stdin only closes once the writer has finished.
  */
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 
 /** @typedef {import("./result.mjs").ToolResult} ToolResult */
 /** @typedef {{ tool: string, argsInclude: string[] }} Matcher */
-/** @typedef {{ fail: Array<Matcher & { exitCode?: number, stderr?: string }>, delays: Array<Matcher & { seconds: number }> }} Rules */
+/** @typedef {{ fail: Array<Matcher & { exitCode?: number, stderr?: string, times?: number }>, delays: Array<Matcher & { seconds: number }> }} Rules */
 
 /**
  * @param {Matcher} rule
@@ -72,7 +73,14 @@ async function main() {
   const stdin = (await readsStdin(tool, args)) ? readFileSync(0, "utf8") : undefined;
   const delay = rules.delays.find((rule) => matches(rule, tool, args));
   if (delay) await new Promise((done) => setTimeout(done, delay.seconds * 1000));
-  const failure = rules.fail.find((rule) => matches(rule, tool, args));
+  // A rule with `times` fails only its first matching calls: one byte per use in a counter file.
+  const used = (/** @type {number} */ i) => {
+    const file = join(stateDir, `fail-rule-${i}.count`);
+    return existsSync(file) ? statSync(file).size : 0;
+  };
+  const index = rules.fail.findIndex((rule, i) => matches(rule, tool, args) && (rule.times === undefined || used(i) < rule.times));
+  const failure = index === -1 ? undefined : rules.fail[index];
+  if (failure?.times !== undefined) appendFileSync(join(stateDir, `fail-rule-${index}.count`), "x");
   /** @type {ToolResult} */
   let result;
   if (failure) {

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { join } from "node:path";
 
 /**
- * @typedef {{ kind: string, namespace: string, name: string, manifest: Record<string, unknown>, step: string }} StoredObject
+ * @typedef {{ kind: string, namespace: string, name: string, manifest: Record<string, unknown>, step: string, history?: Record<string, unknown>[] }} StoredObject
  */
 
 /**

@@ -1,55 +1,11 @@
 /**
  * The change detection's decision, driven by fake change sets: changed files + the pnpm workspace
- * graph + Dockerfiles -> which services are built and which re-tagged. The functions under test
- * are the exact JavaScript text the generated `changes` job runs (AFFECTED_LIBRARY), imported as
- * a module.
+ * graph + Dockerfiles -> which services are built and which re-tagged. The module under test
+ * (generator/runner/affected.ts) is what the generated `changes` job runs, bundled into
+ * `.github/deploy/deploy.mjs`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { AFFECTED_LIBRARY, AFFECTED_LIBRARY_EXPORTS } from "../../generator/render/affected-script.ts";
-
-interface Service {
-  name: string;
-  path: string;
-  definition: string;
-}
-interface Selection {
-  build: string[];
-  retag: string[];
-  reasons: Record<string, string>;
-}
-interface Inputs {
-  dirs: string[];
-  sources: string[];
-}
-interface Library {
-  normaliseSource(source: string): string;
-  dockerfileSources(text: string): string[];
-  sourceMatches(source: string, file: string): boolean;
-  workspaceGraph(manifests: { dir: string; json: unknown }[]): Map<string, { dir: string; deps: string[] }>;
-  serviceInputs(service: Service, graph: Map<string, unknown>, dockerfile: string | undefined): Inputs;
-  selectAffected(input: {
-    services: Service[];
-    graph: Map<string, unknown>;
-    dockerfiles: Map<string, string>;
-    changedFiles: string[];
-    previousWorkflow: string | undefined;
-    fullBuild: boolean;
-  }): Selection;
-}
-
-let lib: Library;
-let dir: string;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "affected-lib-"));
-  const file = join(dir, "affected-library.mjs");
-  writeFileSync(file, `${AFFECTED_LIBRARY}\nexport { ${AFFECTED_LIBRARY_EXPORTS.join(", ")} };\n`);
-  lib = (await import(pathToFileURL(file).href)) as Library;
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+import { describe, expect, test } from "vitest";
+import * as lib from "../../generator/runner/affected.ts";
 
 /** A monorepo like the reference customer's: services and apps on shared workspace packages. */
 const manifests = [
@@ -90,7 +46,7 @@ const portalDockerfile = [
 /** `COPY . .`: the whole repository is in the image. */
 const everythingDockerfile = ["FROM node:20-alpine", "COPY . .", "RUN pnpm install && pnpm --filter corporate build"].join("\n");
 
-const services: Service[] = [
+const services: lib.AffectedService[] = [
   { name: "ats-service", path: "services/ats-service", definition: "ats-service@1111111111111111" },
   { name: "billing-service", path: "services/billing-service", definition: "billing-service@2222222222222222" },
   { name: "health-monitor", path: "services/health-monitor", definition: "health-monitor@3333333333333333" },
@@ -104,11 +60,11 @@ const dockerfiles = new Map([
   ["portal", portalDockerfile],
   ["corporate", everythingDockerfile],
 ]);
-/** The workflow text of the last deploy: it carries every service's definition token. */
-const previousWorkflow = services.map((s) => `{"definition":"${s.definition}","shard":1}`).join("\n");
+/** The data file of the last deploy: it carries every service's definition token. */
+const previousData = services.map((s) => `{"definition":"${s.definition}","shard":1}`).join("\n");
 
-function select(changedFiles: string[], overrides: Partial<Parameters<Library["selectAffected"]>[0]> = {}): Selection {
-  return lib.selectAffected({ services, graph: lib.workspaceGraph(manifests), dockerfiles, changedFiles, previousWorkflow, fullBuild: false, ...overrides });
+function select(changedFiles: string[], overrides: Partial<lib.SelectInput> = {}): lib.Selection {
+  return lib.selectAffected({ services, graph: lib.workspaceGraph(manifests), dockerfiles, changedFiles, previousData, fullBuild: false, ...overrides });
 }
 
 describe("selectAffected", () => {
@@ -141,7 +97,7 @@ describe("selectAffected", () => {
   });
 
   test("GIVEN no previous successful deploy WHEN selecting THEN everything builds (there is no image to re-tag)", () => {
-    const result = select(["services/ats-service/a.ts"], { previousWorkflow: undefined });
+    const result = select(["services/ats-service/a.ts"], { previousData: undefined });
     expect(result.build).toEqual(services.map((s) => s.name));
     expect(result.reasons["health-monitor"]).toBe("no previous successful deploy to re-tag from");
   });
@@ -213,5 +169,24 @@ describe("inputs of a service", () => {
     const globbing = new Map([...dockerfiles, ["health-monitor", "COPY package*.json ./\nCOPY services/health-monitor ./"]]);
     expect(select(["package-lock.json"], { dockerfiles: globbing }).build).toEqual(["health-monitor", "corporate"]);
     expect(select(["pnpm-workspace.yaml"], { dockerfiles: globbing }).build).toEqual(["ats-service", "portal", "corporate"]);
+  });
+});
+
+describe("bind mounts", () => {
+  test.each([
+    { line: "RUN --mount=type=bind,source=tools/scripts,target=/scripts sh /scripts/build.sh", sources: ["tools/scripts"] },
+    { line: "RUN --mount=type=bind,src=./patches/x.patch,target=/p --mount=type=cache,target=/root/.npm npm ci", sources: ["patches/x.patch"] },
+    { line: "RUN --mount=type=bind,target=/src make", sources: ["."] },
+    { line: "RUN --mount=type=bind,from=base,source=/app/dist,target=/dist cp -r /dist .", sources: [] },
+    { line: "RUN --mount=type=secret,id=sentry,env=SENTRY_AUTH_TOKEN pnpm build", sources: [] },
+  ])("GIVEN `$line` WHEN reading the Dockerfile's inputs THEN they are $sources", ({ line, sources }) => {
+    expect(lib.dockerfileSources(`FROM node:20-alpine AS production\n${line}\n`)).toEqual(sources);
+  });
+
+  test("GIVEN a service that bind-mounts a folder outside its own WHEN a file in that folder changes THEN it builds", () => {
+    const mounting = new Map([["health-monitor", 'COPY ["services/health-monitor/", "./"]\nRUN --mount=type=bind,source=tools/scripts,target=/s sh /s/build.sh\n']]);
+    const result = select(["tools/scripts/build.sh"], { dockerfiles: mounting });
+    expect(result.build).toContain("health-monitor");
+    expect(result.reasons["health-monitor"]).toBe("input changed: tools/scripts/build.sh");
   });
 });

@@ -1,0 +1,41 @@
+/**
+ * The text of the runner bundle (`.github/deploy/deploy.mjs`). From the launcher's bundle folder
+ * (`runner.mjs`, built with the CLI) when running from there, so `--check` never loads esbuild;
+ * from source (tests, tsx), built once with the same options and cached by a hash of the runner's
+ * sources.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { runnerBuildOptions } from "./runner-build-options.mjs";
+
+let memo: string | undefined;
+
+export function runnerBundle(): string {
+  if (memo !== undefined) return memo;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const prebuilt = join(here, "runner.mjs");
+  if (existsSync(prebuilt)) return (memo = readFileSync(prebuilt, "utf8"));
+  return (memo = fromSource(here));
+}
+
+function fromSource(generatorDir: string): string {
+  const runnerDir = join(generatorDir, "runner");
+  const hash = createHash("sha256");
+  for (const f of readdirSync(runnerDir).sort()) if (f.endsWith(".ts")) hash.update(`${f}\0${readFileSync(join(runnerDir, f), "utf8")}\0`);
+  hash.update(readFileSync(join(generatorDir, "runner-build-options.mjs"), "utf8"));
+  const cacheDir = join(dirname(generatorDir), "node_modules", ".cache", "gen-workflows");
+  const cached = join(cacheDir, `runner-${hash.digest("hex").slice(0, 16)}.mjs`);
+  if (existsSync(cached)) return readFileSync(cached, "utf8");
+  // Loaded only here: a source-tree run whose runner sources changed.
+  const require = createRequire(import.meta.url);
+  const esbuild = require("esbuild") as typeof import("esbuild");
+  const text = esbuild.buildSync(runnerBuildOptions()).outputFiles[0]!.text;
+  mkdirSync(cacheDir, { recursive: true });
+  const tmp = `${cached}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, cached);
+  return text;
+}
