@@ -76,7 +76,8 @@ function classify(actual: string, expected: string): DriftKind {
 
 /** The banner's lines before the hash line, which name the registry and say how to change the file. */
 function bannerHead(text: string): string {
-  const hashLine = text.indexOf("\n# gen:workflows inputs=");
+  // Workflows carry the banner as `#` comments, support files (runner bundle, data files) as `//`.
+  const hashLine = /\n(?:#|\/\/) gen:workflows inputs=/.exec(text)?.index ?? -1;
   return hashLine === -1 ? text.slice(0, 400) : text.slice(0, hashLine);
 }
 

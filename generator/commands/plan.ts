@@ -1,7 +1,8 @@
 /**
  * `gen:workflows plan [--env <name>] [--format text|json|mermaid] [--config] [--root]`: the
  * deploy plan the registry generates (phases, secret groups, Sentry services) and what differs
- * between the environments. Reads nothing but the registry; writes nothing.
+ * between the environments, and what prune would delete compared with the committed data files.
+ * Reads the registry and those files; writes nothing.
  */
 import { parseArgs } from "node:util";
 import { EXIT, type CliIo } from "../cli-types.ts";
@@ -10,6 +11,20 @@ import { formatDiagnosticText, hasErrors, listOptions, sortDiagnostics } from ".
 import { planAll } from "../plan/plan.ts";
 import { planDifferences, planJson, planMermaid, planText } from "../plan/plan-view.ts";
 import { loadProject } from "./project.ts";
+import { join } from "node:path";
+import { readIfExists } from "../io.ts";
+import { dataFileOf } from "../render/support-paths.ts";
+import { type DeployData, parseDeployData } from "../runner/data.ts";
+
+/** The committed data file, or undefined when it is missing or not ours to read (hand-edited past parsing). */
+function committedDeployData(path: string): DeployData | undefined {
+  try {
+    const text = readIfExists(path);
+    return text === undefined ? undefined : parseDeployData(text);
+  } catch {
+    return undefined;
+  }
+}
 
 export async function runPlan(args: string[], io: CliIo): Promise<number> {
   let values;
@@ -36,8 +51,14 @@ export async function runPlan(args: string[], io: CliIo): Promise<number> {
   const plans = values.env === undefined ? all : all.filter((p) => p.environment === values.env);
   // Differences are always between all environments: they are what --env hides.
   const differences = planDifferences(all);
-  if (format === "json") io.stdout(planJson(plans, differences));
+  // What each environment's deploy last ran with, to say what prune would delete.
+  const committed = new Map<string, DeployData>();
+  for (const p of plans) {
+    const data = committedDeployData(join(paths.root, dataFileOf(p)));
+    if (data) committed.set(p.environment, data);
+  }
+  if (format === "json") io.stdout(planJson(plans, differences, committed));
   else if (format === "mermaid") io.stdout(planMermaid(plans));
-  else io.stdout(planText(plans, values.env === undefined ? differences : []));
+  else io.stdout(planText(plans, values.env === undefined ? differences : [], committed));
   return EXIT.ok;
 }

@@ -5,6 +5,8 @@
  */
 import { JSON_SCHEMA_VERSION } from "../diagnostics.ts";
 import type { DeployPlan } from "./plan.ts";
+import { dataFileOf } from "../render/support-paths.ts";
+import type { DeployData } from "../runner/data.ts";
 
 const sentryServices = (plan: DeployPlan): string[] => plan.builds.filter((b) => b.sentryProject !== undefined).map((b) => b.name);
 const deployed = (plan: DeployPlan): string[] => plan.phases.flatMap((p) => p.units.map((u) => u.service));
@@ -47,16 +49,44 @@ const ROLLBACK_TEXT = {
 } as const;
 
 /**
- * What prune would delete. The plan cannot see the cluster, so it states the rule: every object
- * labelled with this registry and a service that the deploy no longer applies.
+ * What the last generated deploy applied that this plan no longer does: the committed data file
+ * (`.github/deploy/<workflow>.jsonc`) is what the deploy on the branch last ran with. Removed
+ * services are deleted whole; a removed cronjob or one-time job file is deleted by its object.
  */
-function pruneText(plan: DeployPlan): string {
-  const services = plan.phases.flatMap((p) => p.units.map((u) => u.service));
-  if (!plan.prune) return "Prune: off (objects of removed services and cronjobs stay in the cluster; set project.prune: true)";
-  return `Prune: after a successful deploy, delete objects labelled gen-workflows.dev/service that are not in the manifests or cronjobs of these ${services.length} services: a service not in ${services.join(", ")} is deleted whole`;
+export interface PruneDelta {
+  services: string[];
+  files: string[];
 }
 
-export function planText(plans: readonly DeployPlan[], differences: readonly string[]): string {
+export function pruneDelta(plan: DeployPlan, committed: DeployData | undefined): PruneDelta | undefined {
+  if (!committed) return undefined;
+  const services = new Set(plan.phases.flatMap((p) => p.units.map((u) => u.service)));
+  const files = new Set([...plan.phases.flatMap((p) => p.units.flatMap((u) => u.cronjobFiles)), ...plan.jobs.map((j) => j.file)]);
+  return {
+    services: [...new Set(committed.units.map((u) => u.service))].filter((s) => !services.has(s)).sort(),
+    files: [...committed.units.filter((u) => services.has(u.service)).flatMap((u) => u.cronjobFiles), ...committed.jobs.filter((j) => services.has(j.service)).map((j) => j.file)]
+      .filter((f) => !files.has(f))
+      .sort(),
+  };
+}
+
+/**
+ * What prune would delete. The plan cannot see the cluster, so it states the rule (every object
+ * labelled with this registry and a service that the deploy no longer applies) and, when the
+ * committed data file is there, what the registry dropped since that deploy.
+ */
+function pruneText(plan: DeployPlan, delta: PruneDelta | undefined): string[] {
+  const services = plan.phases.flatMap((p) => p.units.map((u) => u.service));
+  const dropped = delta && (delta.services.length || delta.files.length) ? [...delta.services.map((s) => `service ${s} (every object labelled with it)`), ...delta.files] : [];
+  if (!plan.prune)
+    return [`Prune: off (objects of removed services and cronjobs stay in the cluster; set project.prune: true)${dropped.length ? `; left in the cluster: ${dropped.join(", ")}` : ""}`];
+  return [
+    `Prune: after a successful deploy, delete objects labelled gen-workflows.dev/service that are not in the manifests or cronjobs of these ${services.length} services: a service not in ${services.join(", ")} is deleted whole`,
+    ...(delta ? [dropped.length ? `Prune would delete, compared with the committed ${dataFileOf(plan)}: ${dropped.join(", ")}` : `Prune would delete nothing the committed ${dataFileOf(plan)} applies`] : []),
+  ];
+}
+
+export function planText(plans: readonly DeployPlan[], differences: readonly string[], committed: ReadonlyMap<string, DeployData> = new Map()): string {
   const out: string[] = [];
   for (const plan of plans) {
     out.push(`${plan.environment}: ${plan.workflowFile} (branch ${plan.branch}, namespace ${plan.namespace})`, "");
@@ -65,7 +95,7 @@ export function planText(plans: readonly DeployPlan[], differences: readonly str
     out.push(`  Sentry releases: ${sentryServices(plan).join(", ") || "none"}`);
     out.push(`  Then: ingress ${plan.ingressManifest}${plan.jobs.length ? `, one-time jobs ${plan.jobs.map((j) => j.name).join(", ")}` : ""}`);
     out.push(`  On a failed rollout: ${ROLLBACK_TEXT[plan.rollback]}`);
-    out.push(`  ${pruneText(plan)}`, "");
+    out.push(...pruneText(plan, pruneDelta(plan, committed.get(plan.environment))).map((l) => `  ${l}`), "");
   }
   if (plans.length > 1) {
     out.push(differences.length ? `Differences between environments (${differences.length}):` : "No differences between environments beyond per-environment values.");
@@ -75,7 +105,7 @@ export function planText(plans: readonly DeployPlan[], differences: readonly str
   return out.join("\n");
 }
 
-export function planJson(plans: readonly DeployPlan[], differences: readonly string[]): string {
+export function planJson(plans: readonly DeployPlan[], differences: readonly string[], committed: ReadonlyMap<string, DeployData> = new Map()): string {
   return (
     JSON.stringify(
       {
@@ -92,6 +122,7 @@ export function planJson(plans: readonly DeployPlan[], differences: readonly str
           jobs: p.jobs.map((j) => j.file),
           rollback: p.rollback,
           prune: p.prune,
+          ...(committed.has(p.environment) ? { removedSinceCommitted: pruneDelta(p, committed.get(p.environment)) } : {}),
         })),
         differences,
       },

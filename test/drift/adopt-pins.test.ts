@@ -129,7 +129,7 @@ describe("--adopt-pins", () => {
     const repo = freshRepo();
     bump(repo, AKS, NEW_SHA, "v9.9.9");
     const staging = repo.read(STAGING);
-    const handEdited = staging.replace(/--timeout=\d+s/, "--timeout=999s");
+    const handEdited = staging.replace("name: Show deployment status", "name: Show deployment state");
     expect(handEdited).not.toBe(staging);
     repo.write(STAGING, handEdited);
     const kinds = JSON.parse(repo.run(["--check", "--format", "json"]).stdout) as { drift: { path: string; kind: string }[] };
@@ -161,7 +161,7 @@ describe("--adopt-pins", () => {
 
   it("GIVEN a hand edit in a workflow that is also out of date WHEN --adopt-pins runs THEN it is refused naming that file only, nothing written", () => {
     const repo = freshRepo();
-    repo.write(STAGING, repo.read(STAGING).replace(/--timeout=\d+s/, "--timeout=999s"));
+    repo.write(STAGING, repo.read(STAGING).replace("name: Show deployment status", "name: Show deployment state"));
     // A registry change makes both files stale; only the staging one is also edited.
     const registry = repo.read("services.config.ts");
     const changed = registry.replace('{ name: "rabbitmq", kind: "infrastructure", image: false, rolloutTimeoutSeconds: 120 }', '{ name: "rabbitmq", kind: "infrastructure", image: false, rolloutTimeoutSeconds: 121 }');

@@ -8,6 +8,15 @@ import { LAUNCHER, REPO } from "../support/repo.ts";
 export const FIXTURE = join(REPO, "test", "fixtures", "monorepo");
 export const AKS = ".github/workflows/deploy-aks.yml";
 export const STAGING = ".github/workflows/deploy-staging.yml";
+/** What a registry edit rewrites, in the order fixes list them: the deploy data files, the workflows and their rollback workflows. */
+export const REGENERATED = [
+  ".github/deploy/deploy-aks.jsonc",
+  ".github/deploy/deploy-staging.jsonc",
+  ".github/workflows/deploy-aks-rollback.yml",
+  AKS,
+  ".github/workflows/deploy-staging-rollback.yml",
+  STAGING,
+];
 
 export interface Run {
   code: number;

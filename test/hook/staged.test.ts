@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { AKS, FIXTURE, type GitRepo, makeGitRepo, STAGING } from "./git-repo.ts";
+import { AKS, FIXTURE, type GitRepo, makeGitRepo, REGENERATED } from "./git-repo.ts";
 import { cpSync } from "node:fs";
 import { LAUNCHER } from "../support/repo.ts";
 import { spawnSync } from "node:child_process";
@@ -39,7 +39,7 @@ describe("the staged check refuses a commit of the registry without its regenera
     expect(commit.stderr).toContain("Checked what this commit holds (the git index), not the working tree.");
     expect(commit.stderr).toContain(`${AKS} is out of date`);
     expect(commit.stderr).toContain(`fix: the working tree has it regenerated, but the commit holds the old version: \`git add ${AKS}\``);
-    expect(commit.stderr).toContain(`To fix: \`git add ${AKS} ${STAGING}\`, then commit.`);
+    expect(commit.stderr).toContain(`To fix: \`git add ${REGENERATED.join(" ")}\`, then commit.`);
     expect(r.git("log", "--oneline").stdout.trim().split("\n")).toHaveLength(1);
   });
 
@@ -74,7 +74,7 @@ describe("the staged check refuses a commit of the registry without its regenera
     r.git("add", ".github");
     const c = r.cli("--check", "--staged");
     expect(c.code).toBe(1);
-    expect(c.stdout).toContain(`To fix: run \`npx gen-workflows\`, then \`git add services.config.ts ${AKS} ${STAGING}\` and commit (services.config.ts has unstaged changes: the commit holds only the staged part).`);
+    expect(c.stdout).toContain(`To fix: run \`npx gen-workflows\`, then \`git add services.config.ts ${REGENERATED.join(" ")}\` and commit (services.config.ts has unstaged changes: the commit holds only the staged part).`);
   });
 
   it("GIVEN `git commit -a` after gen WHEN the hook runs on git's temporary index THEN it passes; GIVEN `git commit <registry>` THEN it refuses", () => {
@@ -84,7 +84,7 @@ describe("the staged check refuses a commit of the registry without its regenera
     r.cli();
     const onlyRegistry = r.git("commit", "-m", "registry only", "services.config.ts");
     expect(onlyRegistry.code).not.toBe(0);
-    expect(onlyRegistry.stderr).toContain(`\`git add ${AKS} ${STAGING}\``);
+    expect(onlyRegistry.stderr).toContain(`\`git add ${REGENERATED.join(" ")}\``);
     const all = r.git("commit", "-a", "-m", "everything");
     expect(all.code, all.stdout + all.stderr).toBe(0);
   });
@@ -124,7 +124,7 @@ describe("partial staging", () => {
     r.edit("services.config.ts", SCHEDULE, EDIT_A);
     r.cli();
     r.git("add", "-A");
-    r.edit(AKS, "--timeout=180s", "--timeout=181s");
+    r.edit(AKS, /name: Set the AKS cluster context/, "name: Set the cluster context");
     expect(r.cli("--check").code).toBe(1);
     expect(r.cli("--check", "--staged").code).toBe(0);
   });
@@ -157,7 +157,7 @@ describe("files the registry imports", () => {
     const commit = r.git("commit", "-m", "workflows only");
     expect(commit.code).not.toBe(0);
     expect(commit.stderr).toContain("deploy/schedules.ts has unstaged changes");
-    expect(commit.stderr).toContain(`\`git add services.config.ts deploy/schedules.ts ${AKS} ${STAGING}\``);
+    expect(commit.stderr).toContain(`\`git add services.config.ts deploy/schedules.ts ${REGENERATED.join(" ")}\``);
     r.git("add", "deploy/schedules.ts");
     expect(r.git("commit", "-q", "-m", "with the schedule").code).toBe(0);
   });
@@ -207,7 +207,7 @@ describe("outside the staged path", () => {
     const c = r.cli("--check", "--staged", "--format", "json");
     expect(c.code).toBe(1);
     const doc = JSON.parse(c.stdout) as { command: string; status: string; staged: boolean; drift: { path: string; kind: string }[]; fix: string };
-    expect(doc).toMatchObject({ command: "check", status: "drift", staged: true, fix: `To fix: \`git add ${AKS} ${STAGING}\`, then commit.` });
-    expect(doc.drift.map((d) => [d.path, d.kind])).toEqual([[AKS, "stale"], [STAGING, "stale"]]);
+    expect(doc).toMatchObject({ command: "check", status: "drift", staged: true, fix: `To fix: \`git add ${REGENERATED.join(" ")}\`, then commit.` });
+    expect(doc.drift.map((d) => [d.path, d.kind])).toEqual(REGENERATED.map((p) => [p, "stale"]));
   });
 });

@@ -65,7 +65,7 @@ describe("the CLI names the repository's command", () => {
     const repo = makeTempRepo();
     writeFileSync(join(repo.dir, "package.json"), manifest);
     writeFileSync(join(repo.dir, lockfile), "");
-    repo.write(".github/workflows/deploy-aks.yml", repo.read(".github/workflows/deploy-aks.yml").replace("--timeout=120s", "--timeout=121s"));
+    repo.write(".github/workflows/deploy-aks.yml", repo.read(".github/workflows/deploy-aks.yml").replace("name: Show deployment status", "name: Show deployment state"));
     const r = spawnSync(process.execPath, [LAUNCHER, "--check"], { cwd: repo.dir, encoding: "utf8", env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(`then run \`${expected}\`\n`);

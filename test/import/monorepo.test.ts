@@ -15,6 +15,7 @@ import { runJob, type JobRunResult } from "../harness/run-job.ts";
 import { fakeSecrets, offline, pushContext } from "../pipeline/support.ts";
 import { lister, read, runCli, type CliResult } from "./cli.ts";
 import { semanticsOf, type Semantics } from "./semantic.ts";
+import { parseDeployData } from "../../generator/runner/data.ts";
 
 const FIXTURE = join(REPO, "test", "fixtures", "import-monorepo");
 const expected = JSON.parse(readFileSync(join(FIXTURE, "expected.json"), "utf8")) as {
@@ -56,7 +57,8 @@ describe("import of the fixture monorepo", () => {
     registry = read(dir, "services.config.ts");
     generated = runCli(dir, ["--force", "--config", join(dir, "services.config.ts"), "--root", dir]);
     audit = runCli(dir, ["audit", "--config", join(dir, "services.config.ts"), "--root", dir, "--format", "json"]);
-    for (const e of ENVS) after[e.environment] = semanticsOf(read(dir, e.file), list);
+    // The generated deploy jobs read what they create and apply from their data files.
+    for (const e of ENVS) after[e.environment] = semanticsOf(read(dir, e.file), list, parseDeployData(read(dir, e.file.replace(".github/workflows/", ".github/deploy/").replace(/\.yml$/, ".jsonc"))));
   });
 
   it("GIVEN the monorepo WHEN imported THEN it exits 1 listing exactly the five constructs the ground truth calls genuine, each at its file:line", () => {

@@ -71,7 +71,11 @@ describe.each(["pnpm", "npm"] as const)("installed with %s", (manager) => {
     run("rm", ["typo.config.ts"], dir);
 
     const gen = bin(dir, []);
-    expect(gen).toMatchObject({ code: 0, stdout: `wrote ${AKS}\nwrote ${STAGING}\n`, stderr: "" });
+    expect(gen).toMatchObject({ code: 0, stderr: "" });
+    // Both workflows, their rollback workflows, the deploy jobs' data files and the runner bundle.
+    expect(gen.stdout.split("\n").filter(Boolean).sort()).toEqual(
+      [".github/deploy/deploy-aks.jsonc", ".github/deploy/deploy-staging.jsonc", ".github/deploy/deploy.mjs", ".github/workflows/deploy-aks-rollback.yml", AKS, ".github/workflows/deploy-staging-rollback.yml", STAGING].map((p) => `wrote ${p}`).sort(),
+    );
     expect(bin(dir, ["--check"])).toMatchObject({ code: 0, stdout: "Deploy workflows match the registry.\n", stderr: "" });
     // The npx way, as the README says for npm users.
     if (manager === "npm") expect(run("npx", ["--no", "gen-workflows", "--check"], dir)).toMatchObject({ code: 0 });
@@ -142,7 +146,9 @@ describe.each(["pnpm", "npm"] as const)("init and the pre-commit hook, installed
     git("add", "services.config.ts");
     const refused = git("commit", "-m", "registry only");
     expect(refused.code).not.toBe(0);
-    expect(refused.stdout + refused.stderr).toContain("To fix: `git add .github/workflows/deploy-production.yml .github/workflows/deploy-staging.yml`, then commit.");
+    expect(refused.stdout + refused.stderr).toContain(
+      "To fix: `git add .github/deploy/deploy-production.jsonc .github/deploy/deploy-staging.jsonc .github/workflows/deploy-production-rollback.yml .github/workflows/deploy-production.yml .github/workflows/deploy-staging-rollback.yml .github/workflows/deploy-staging.yml`, then commit.",
+    );
     git("add", ".github");
     expect(git("commit", "-q", "-m", "registry and workflows").code).toBe(0);
 

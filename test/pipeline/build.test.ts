@@ -244,6 +244,17 @@ interface PlainStep {
 }
 const jobsOf = (text: string): Record<string, { steps: PlainStep[] }> => (parse(text) as { jobs: Record<string, { steps: PlainStep[] }> }).jobs;
 
+/** Every job of every generated workflow that sets a cluster context (deploy, prerequisites, rollback). */
+function clusterJobs(generated: ReadonlyMap<string, string>): { id: string; steps: PlainStep[]; text: string }[] {
+  return [...generated]
+    .filter(([path]) => path.endsWith(".yml"))
+    .flatMap(([path, text]) =>
+      Object.entries(jobsOf(text))
+        .filter(([, job]) => job.steps.some((s) => s.uses?.startsWith("azure/aks-set-context@")))
+        .map(([job, { steps }]) => ({ id: `${path} ${job}`, steps, text })),
+    );
+}
+
 describe("actions and tools of the generated workflows", () => {
   const entraId = structuredClone(defaultRegistry);
   entraId.project.cluster.entraId = true;
@@ -264,18 +275,19 @@ describe("actions and tools of the generated workflows", () => {
   });
 
   test("GIVEN a cluster with local accounts (the default) WHEN the deploy job gets its credentials THEN azure/aks-set-context sets user (not admin) credentials and no kubelogin or az aks get-credentials runs", () => {
-    for (const text of files.values()) {
-      const steps = jobsOf(text).deploy!.steps;
+    expect(clusterJobs(files).map((j) => j.id)).toEqual(expect.arrayContaining([`${PRODUCTION} deploy`, `${STAGING} deploy`]));
+    for (const { id, steps, text } of clusterJobs(files)) {
       const context = steps.find((s) => s.uses?.startsWith("azure/aks-set-context@"))!;
-      expect(context.with).toEqual({ "resource-group": "${{ secrets.AKS_RESOURCE_GROUP }}", "cluster-name": "${{ secrets.AKS_CLUSTER_NAME }}", admin: false });
-      expect(steps.some((s) => s.uses?.startsWith("azure/use-kubelogin@"))).toBe(false);
+      expect(context.with, id).toEqual({ "resource-group": "${{ secrets.AKS_RESOURCE_GROUP }}", "cluster-name": "${{ secrets.AKS_CLUSTER_NAME }}", admin: false });
+      expect(steps.some((s) => s.uses?.startsWith("azure/use-kubelogin@")), id).toBe(false);
       expect(text).not.toContain("az aks get-credentials");
     }
   });
 
   test("GIVEN cluster.entraId WHEN the deploy job gets its credentials THEN a pinned kubelogin is installed first and the context uses it", () => {
-    for (const text of generateWorkflows(entraId).values()) {
-      const steps = jobsOf(text).deploy!.steps;
+    const jobs = clusterJobs(generateWorkflows(entraId));
+    expect(jobs.map((j) => j.id)).toEqual(expect.arrayContaining([`${PRODUCTION} deploy`, `${STAGING} deploy`]));
+    for (const { steps } of jobs) {
       const kubelogin = steps.findIndex((s) => s.uses?.startsWith("azure/use-kubelogin@"));
       const context = steps.findIndex((s) => s.uses?.startsWith("azure/aks-set-context@"));
       const login = steps.findIndex((s) => s.uses?.startsWith("azure/login@"));
@@ -288,8 +300,8 @@ describe("actions and tools of the generated workflows", () => {
   });
 
   test("GIVEN every job WHEN its steps are read THEN the Sentry CLI is installed at most once, at the pinned version, into the job's temp folder, without install scripts or a global install", () => {
-    for (const text of files.values())
-      for (const [id, job] of Object.entries(jobsOf(text))) {
+    for (const [path, text] of files)
+      for (const [id, job] of path.endsWith(".yml") ? Object.entries(jobsOf(text)) : []) {
         const installs = job.steps.filter((s) => /@sentry\/cli/.test(s.run ?? ""));
         expect(installs.length, id).toBeLessThanOrEqual(1);
         for (const s of installs) {

@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { planAll } from "../../generator/plan/plan.ts";
-import { planDifferences, planMermaid, planText } from "../../generator/plan/plan-view.ts";
+import { planDifferences, planJson, planMermaid, planText } from "../../generator/plan/plan-view.ts";
+import { parseDeployData } from "../../generator/runner/data.ts";
 import type { Registry } from "../../generator/config/registry.ts";
 import { runCli } from "../import/cli.ts";
-import { defaultRegistry, REPO } from "../support/repo.ts";
+import { defaultRegistry, generateFrom, REPO } from "../support/repo.ts";
 
 /** The default registry, with health-monitor in staging only and a cronjob limited to production. */
 function driftedRegistryDir(): string {
@@ -101,5 +102,30 @@ describe("plan: rollback and prune", () => {
     expect(text).toContain("On a failed rollout: undo the failed Deployments (rollback: failed)");
     expect(text).toContain("Prune: after a successful deploy, delete objects labelled gen-workflows.dev/service that are not in the manifests or cronjobs of these 19 services");
     expect(planText(planAll(registry), [])).toContain("Prune: off");
+  });
+});
+
+describe("plan: what prune would delete", () => {
+  it("GIVEN the committed data files of the full registry WHEN a service and a cronjob are removed THEN the plan names both as what prune deletes, and says they stay with prune off", async () => {
+    const full = (await defaultRegistry()) as Registry;
+    const committed = new Map(
+      generateFrom(full)
+        .files.filter((f) => f.path.endsWith(".jsonc"))
+        .map((f) => [f.path.includes("staging") ? "staging" : "production", parseDeployData(f.content)] as const),
+    );
+    const smaller = structuredClone(full);
+    smaller.services = smaller.services.filter((s) => s.name !== "analytics-service");
+    const billing = smaller.services.find((s) => s.cronjobs?.some((c) => c.name === "complete-expired-guarantees"))!;
+    billing.cronjobs = billing.cronjobs!.filter((c) => c.name !== "complete-expired-guarantees");
+    const cronjobFile = `infra/k8s/${billing.manifests ?? billing.name}/cronjobs/complete-expired-guarantees.yaml`;
+
+    const on = planAll({ ...smaller, project: { ...smaller.project, prune: true } });
+    expect(planText(on, [], committed)).toContain(
+      `Prune would delete, compared with the committed .github/deploy/deploy-aks.jsonc: service analytics-service (every object labelled with it), ${cronjobFile}`,
+    );
+    const json = JSON.parse(planJson(on, [], committed)) as { environments: { removedSinceCommitted: { services: string[]; files: string[] } }[] };
+    expect(json.environments[0]!.removedSinceCommitted).toEqual({ services: ["analytics-service"], files: [cronjobFile] });
+    expect(planText(planAll(smaller), [], committed)).toContain(`left in the cluster: service analytics-service (every object labelled with it), ${cronjobFile}`);
+    expect(planText(planAll({ ...full, project: { ...full.project, prune: true } }), [], committed)).toContain("Prune would delete nothing the committed .github/deploy/deploy-aks.jsonc applies");
   });
 });

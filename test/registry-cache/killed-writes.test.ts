@@ -12,10 +12,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { makeTempRepo, type TempRepo } from "../support/temp-repo.ts";
 import { HAS_STRACE, runCli, runKilledAtRename } from "./traced.ts";
 
-const AKS = ".github/workflows/deploy-aks.yml";
+// Rollout timeouts live in the deploy job's data file (the runner reads them from there).
+const AKS = ".github/deploy/deploy-aks.jsonc";
 /** Text A is the default registry; text B moves redis's rollout timeout, which shows in the workflow. */
 const toB = (a: string): string => a.replace("rolloutTimeoutSeconds: 120", "rolloutTimeoutSeconds: 152");
-const followsB = (repo: TempRepo): boolean => repo.read(AKS).includes("timeout=152s");
+const followsB = (repo: TempRepo): boolean => repo.read(AKS).includes('"timeoutSeconds":152');
 
 describe.skipIf(!HAS_STRACE)("a run killed between any two of its writes", () => {
   let textA: string;

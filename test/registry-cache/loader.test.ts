@@ -95,7 +95,7 @@ describe("the cache is never trusted", () => {
     repo.write("services.config.ts", repo.read("services.config.ts").replace("rolloutTimeoutSeconds: 120", "rolloutTimeoutSeconds: 152"));
     expect(run(["--check"]).code).toBe(1);
     expect(run([]).code).toBe(0);
-    expect(repo.read(".github/workflows/deploy-aks.yml")).toContain("timeout=152s");
+    expect(repo.read(".github/deploy/deploy-aks.jsonc")).toContain('"timeoutSeconds":152');
     expect(run(["--check"]).code).toBe(0);
   });
 

@@ -11,9 +11,10 @@ import { describe, expect, it } from "vitest";
 import { makeTempRepo } from "../support/temp-repo.ts";
 import { HAS_STRACE, runCli, runWithDelayedRename, waitingAtRename } from "./traced.ts";
 
-const AKS = ".github/workflows/deploy-aks.yml";
+// Rollout timeouts live in the deploy job's data file (the runner reads them from there).
+const AKS = ".github/deploy/deploy-aks.jsonc";
 const toB = (a: string): string => a.replace("rolloutTimeoutSeconds: 120", "rolloutTimeoutSeconds: 152");
-const count152 = (text: string): number => text.split("timeout=152s").length - 1;
+const count152 = (text: string): number => text.split('"timeoutSeconds":152').length - 1;
 
 describe.skipIf(!HAS_STRACE)("a save racing a gen", () => {
   it("GIVEN the issue's reproduction (edit, gen killed while its second rename is delayed, edit undone) WHEN gen runs THEN the workflows follow the restored text", async () => {

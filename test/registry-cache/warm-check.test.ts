@@ -44,7 +44,7 @@ describe("the warm check", () => {
     { name: "a registry edit", change: (r) => r.write("services.config.ts", r.read("services.config.ts").replace("rolloutTimeoutSeconds: 120", "rolloutTimeoutSeconds: 152")), code: 1 },
     { name: "an edit to a file the registry imports", change: (r) => r.write("registry/secrets.ts", 'export const domainSecrets = ["supabase-secrets"];\n'), code: 1 },
     { name: "a template edit", change: (r) => r.write("templates/deploy/post-deploy.yml", r.read("templates/deploy/post-deploy.yml").replace("Show deployment status", "Show the deployment status")), code: 1 },
-    { name: "a hand edit to a workflow", change: (r) => r.write(AKS, r.read(AKS).replace("timeout=120s", "timeout=121s")), code: 1 },
+    { name: "a hand edit to a workflow", change: (r) => r.write(AKS, r.read(AKS).replace("name: Show deployment status", "name: Show deployment state")), code: 1 },
     { name: "a deleted workflow", change: (r) => rmSync(join(r.dir, AKS)), code: 1 },
     { name: "a generated workflow left behind under another name", change: (r) => r.write(".github/workflows/deploy-old.yml", r.read(AKS)), code: 1 },
     { name: "an unrelated hand-written workflow", change: (r) => r.write(".github/workflows/lint.yml", "name: lint\non: push\njobs: {}\n"), code: 0 },

@@ -113,7 +113,8 @@ describe("operating-system errors are the environment's, exit 2 with a diagnosti
     const { out, io } = capture(repo.dir);
     expect(await main(["--config", repo.configPath, "--format", "json"], io)).toBe(2);
     const doc = JSON.parse(out.stdout);
-    expect(doc).toMatchObject({ status: "environment-error", diagnostics: [{ code: "IO_WRITE_FAILED", file: ".github/workflows/deploy-aks.yml" }] });
+    // The mock fails on the write set's first file, the first path in sorted order.
+    expect(doc).toMatchObject({ status: "environment-error", diagnostics: [{ code: "IO_WRITE_FAILED", file: ".github/deploy/deploy-aks.jsonc" }] });
     expect(existsSync(join(repo.dir, ".github"))).toBe(false);
   });
 

@@ -14,7 +14,7 @@ import { makeTempRepo } from "../support/temp-repo.ts";
 import { jsonDocument, runIn } from "./run-in-process.ts";
 
 const AKS = ".github/workflows/deploy-aks.yml";
-const STAGING = ".github/workflows/deploy-staging.yml";
+const STAGING_DATA = ".github/deploy/deploy-staging.jsonc";
 const PRELOAD = join(REPO, "test", "reliability", "fixtures", "pause-second-workflow-rename.cjs");
 
 async function genKilledBetweenRenames(dir: string, configPath: string): Promise<void> {
@@ -35,24 +35,29 @@ describe("a write set interrupted between two renames", () => {
     const repo = makeTempRepo();
     repo.write("services.config.ts", repo.read("services.config.ts").replace("rolloutTimeoutSeconds: 120 }", "rolloutTimeoutSeconds: 152 }"));
     await genKilledBetweenRenames(repo.dir, repo.configPath);
-    // The mixed set the kill left: production new, staging old, staging's temporary file.
-    expect(repo.read(AKS)).toContain("--timeout=152s");
-    expect(repo.read(STAGING)).not.toContain("--timeout=152s");
-    const leftovers = readdirSync(join(repo.dir, ".github/workflows")).filter((f) => f.endsWith(".tmp"));
-    expect(leftovers).toHaveLength(1);
+    // The mixed set the kill left: the first file renamed into place is new, the others old, each
+    // with its temporary file beside it.
+    const tmpFiles = (): string[] =>
+      [".github/workflows", ".github/deploy"].flatMap((d) => (existsSync(join(repo.dir, d)) ? readdirSync(join(repo.dir, d)).filter((f) => f.endsWith(".tmp")).map((f) => `${d}/${f}`) : []));
+    const leftovers = tmpFiles();
+    // Every temporary file is written before the first rename, so each file not yet renamed has one.
+    expect(leftovers.length).toBeGreaterThan(0);
+    const pending = leftovers.map((t) => t.replace(/\.\d+\.tmp$/, "")).sort();
+    expect(pending).toContain(STAGING_DATA);
+    expect(repo.read(STAGING_DATA)).not.toContain('"timeoutSeconds":152');
 
     const check = await runIn(repo, ["--check", "--format", "json"]);
     expect(check.code).toBe(1);
     const doc = jsonDocument(check);
-    expect(doc.drift!.map((d) => [d.path, d.kind])).toEqual([[STAGING, "stale"]]);
-    expect(doc.diagnostics).toEqual([expect.objectContaining({ code: "WRITE_INTERRUPTED", severity: "warning", file: `.github/workflows/${leftovers[0]}`, fix: expect.stringContaining("gen-workflows") })]);
+    expect(doc.drift!.map((d) => [d.path, d.kind])).toEqual(pending.map((p) => [p, "stale"]));
+    expect(doc.diagnostics).toEqual(leftovers.sort().map((file) => expect.objectContaining({ code: "WRITE_INTERRUPTED", severity: "warning", file, fix: expect.stringContaining("gen-workflows") })));
 
     const gen = await runIn(repo, []);
     expect(gen.code).toBe(0);
-    expect(gen.stdout).toContain(`wrote ${STAGING}`);
-    expect(gen.stdout).toContain(`removed .github/workflows/${leftovers[0]} (left by an interrupted run)`);
-    expect(readdirSync(join(repo.dir, ".github/workflows")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
-    expect(repo.read(STAGING)).toContain("--timeout=152s");
+    for (const path of pending) expect(gen.stdout).toContain(`wrote ${path}`);
+    for (const t of leftovers) expect(gen.stdout).toContain(`removed ${t} (left by an interrupted run)`);
+    expect(tmpFiles()).toEqual([]);
+    expect(repo.read(STAGING_DATA)).toContain('"timeoutSeconds":152');
     expect(await runIn(repo, ["--check"])).toMatchObject({ code: 0, stderr: "" });
   }, 120_000);
 

@@ -1,6 +1,6 @@
 /**
- * Every single-line edit of a generated workflow is detected. GIVEN deploy-aks.yml as the default
- * registry generates it WHEN any one line is changed (or removed) THEN the drift check reports the
+ * Every single-line edit of a generated workflow is detected. GIVEN deploy-aks.yml (and the data
+ * file its deploy job reads, deploy-aks.jsonc) as the default registry generates it WHEN any one line is changed (or removed) THEN the drift check reports the
  * file (exit 1): a body line as `edited`, named at its own line (a `uses:` line whose ref or
  * version comment changed as `pins`, named at its line); a banner line as drift too. Run
  * in-process on the pure check (no CLI per mutation) so ~2,000 mutations take seconds.
@@ -16,10 +16,13 @@ const AKS = ".github/workflows/deploy-aks.yml";
 /** Banner lines 1-3 and the blank line after them. */
 const BANNER_LINES = 4;
 
-describe("every-line mutation fuzz of deploy-aks.yml", async () => {
+describe.each([
+  { path: AKS, minLines: 300 },
+  { path: ".github/deploy/deploy-aks.jsonc", minLines: 50 },
+])("every-line mutation fuzz of $path", async ({ path, minLines }) => {
   const registry = await defaultRegistry();
   const result = generateFrom(registry);
-  const file = result.files.find((f) => f.path === AKS)!;
+  const file = result.files.find((f) => f.path === path)!;
   const plan = planAll(result.registry!).find((p) => p.workflowFile === AKS)!;
   const lines = file.content.split("\n").slice(0, -1); // the text ends with a newline
   // The full report (YAML parse, facts, pins) for the appended character; the removal checks the
@@ -30,12 +33,12 @@ describe("every-line mutation fuzz of deploy-aks.yml", async () => {
   ];
 
   it.each(mutations)("GIVEN each line of the file with $name WHEN checked THEN it is drift, a body line edited at that line", ({ mutate, full }) => {
-    expect(lines.length).toBeGreaterThan(500);
+    expect(lines.length).toBeGreaterThan(minLines);
     const missed: string[] = [];
     lines.forEach((line, i) => {
       const changed = mutate(line);
       const mutated = [...lines.slice(0, i), ...(changed === undefined ? [] : [changed]), ...lines.slice(i + 1)].join("\n") + "\n";
-      const drifts = findDrift([file], new Map([[AKS, mutated]]), [AKS]);
+      const drifts = findDrift([file], new Map([[path, mutated]]), [path]);
       const lineNo = i + 1;
       if (drifts.length !== 1) return void missed.push(`line ${lineNo}: not detected`);
       const drift = drifts[0]!;
