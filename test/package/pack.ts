@@ -66,7 +66,7 @@ function withLock(lock: string, f: () => void): void {
  */
 export function packBumpedCopy(version: string, destination: string): string {
   const copy = mkdtempSync(join(tmpdir(), "gen-workflows-v2-"));
-  for (const entry of ["generator", "templates", "scripts", "README.md", "pnpm-lock.yaml", "pnpm-workspace.yaml"]) cpSync(join(REPO, entry), join(copy, entry), { recursive: true });
+  for (const entry of ["generator", "templates", "README.md", "pnpm-lock.yaml", "pnpm-workspace.yaml"]) cpSync(join(REPO, entry), join(copy, entry), { recursive: true });
   symlinkSync(join(REPO, "node_modules"), join(copy, "node_modules"));
   const manifest = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as Record<string, unknown>;
   // No lefthook install in a copy: it is not a git repository.
