@@ -9,7 +9,7 @@ import { pinTable } from "./render/pins.ts";
 import type { Registry } from "./config/registry.ts";
 import { renderWorkflow } from "./render/render.ts";
 import { supportFiles } from "./render/support-files.ts";
-import { runnerBundle } from "./runner-bundle.ts";
+import { runnerBundle } from "./build/runner-bundle.ts";
 import { checkRules } from "./config/rules.ts";
 import { parseRegistry } from "./config/schema.ts";
 import { parseTemplate, TEMPLATE_FILES, type TemplateName, type Templates } from "./render/templates.ts";

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, sep } from "node:path";
-import { BUILD_ID } from "./build-id.ts";
+import { BUILD_ID } from "./build/build-id.ts";
 import { loadRegistry, type RegistryLoad } from "./config/load-registry.ts";
 import { type Diagnostic, error } from "./diagnostics.ts";
 import { noteBytesHash, noteListing, noteText, noteUnrepeatable } from "./read-ledger.ts";

@@ -36,7 +36,7 @@ const bundleDir = join(cacheDir, `bundle-${key}`);
 if (!existsSync(join(bundleDir, "cli.mjs"))) {
   const privateDir = `${bundleDir}.${process.pid}.tmp`;
   try {
-    const { buildBundle } = await import("./build-bundle.mjs");
+    const { buildBundle } = await import("./build/bundle.mjs");
     await buildBundle({ generatorDir, outdir: privateDir, buildId: `source-${key}` });
   } catch (e) {
     // Not drift (1) and not a bug in the workflows' generator (3): this checkout cannot build the tool.

@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUILD_ID } from "./build-id.ts";
+import { BUILD_ID } from "./build/build-id.ts";
 import { resolvePaths, type ProjectPaths } from "./commands/paths.ts";
 import { cacheDirs, workflowNames } from "./io.ts";
 import { hashBytes, hashText, type ReadLedger } from "./read-ledger.ts";

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { runnerBuildOptions } from "./runner-build-options.mjs";
+import { runnerBuildOptions } from "./runner-options.mjs";
 
 let memo: string | undefined;
 
@@ -18,14 +18,15 @@ export function runnerBundle(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const prebuilt = join(here, "runner.mjs");
   if (existsSync(prebuilt)) return (memo = readFileSync(prebuilt, "utf8"));
-  return (memo = fromSource(here));
+  // From source this file is generator/build/runner-bundle.ts.
+  return (memo = fromSource(dirname(here)));
 }
 
 function fromSource(generatorDir: string): string {
   const runnerDir = join(generatorDir, "runner");
   const hash = createHash("sha256");
   for (const f of readdirSync(runnerDir).sort()) if (f.endsWith(".ts")) hash.update(`${f}\0${readFileSync(join(runnerDir, f), "utf8")}\0`);
-  hash.update(readFileSync(join(generatorDir, "runner-build-options.mjs"), "utf8"));
+  hash.update(readFileSync(join(generatorDir, "build", "runner-options.mjs"), "utf8"));
   const cacheDir = join(dirname(generatorDir), "node_modules", ".cache", "gen-workflows");
   const cached = join(cacheDir, `runner-${hash.digest("hex").slice(0, 16)}.mjs`);
   if (existsSync(cached)) return readFileSync(cached, "utf8");

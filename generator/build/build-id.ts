@@ -1,5 +1,5 @@
 /**
- * Identifies the tool's code: set by the build (generator/build-dist.mjs for the package, the
+ * Identifies the tool's code: set by the build (generator/build/dist.mjs for the package, the
  * launcher for this repository's bundle) to a hash of everything the bundle is made from.
  * Undefined when running from source without a bundle (the tests), which turns the warm check off.
  */

@@ -9,9 +9,9 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildBundle } from "./build-bundle.mjs";
+import { buildBundle } from "./bundle.mjs";
 
-const repoDir = dirname(dirname(fileURLToPath(import.meta.url)));
+const repoDir = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const generatorDir = join(repoDir, "generator");
 const distDir = join(repoDir, "dist");
 

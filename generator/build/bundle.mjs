@@ -1,5 +1,5 @@
 // Bundles the CLI with esbuild: by launch.mjs (this repository, from source) and by
-// generator/build-dist.mjs (the package's dist/). Why a bundle: node cannot load
+// generator/build/dist.mjs (the package's dist/). Why a bundle: node cannot load
 // @actions/workflow-parser directly (it imports JSON without an import attribute), one file per
 // stage loads faster than hundreds of node_modules files, and the package then needs no bundler
 // or TypeScript runner of its own at install or run time.
@@ -8,7 +8,7 @@
 import { build } from "esbuild";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runnerBuildOptions } from "./runner-build-options.mjs";
+import { runnerBuildOptions } from "./runner-options.mjs";
 
 /** @param {{ generatorDir: string, outdir: string, buildId: string, minify?: boolean }} options */
 export async function buildBundle({ generatorDir, outdir, buildId, minify = false }) {
