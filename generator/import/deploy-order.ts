@@ -7,6 +7,7 @@
  * every hand-written ordering that is dropped is listed with the one line that restores it.
  * Near-linear: one pass over the references, one reachability walk per kept edge's service.
  */
+import { reaches as reachesIn } from "./graph.ts";
 import { warning } from "../diagnostics.ts";
 import { KIND_ORDER } from "../config/kinds.ts";
 import type { Service } from "../config/registry.ts";
@@ -66,18 +67,7 @@ export function orderFromEvidence(
   }
   // Same-kind references in both directions would be a cycle: keep the edges in registry order, drop the closing one.
   const deps = new Map<string, string[]>();
-  const reaches = (from: string, to: string): boolean => {
-    const seen = new Set<string>();
-    const stack = [from];
-    while (stack.length) {
-      const x = stack.pop()!;
-      if (x === to) return true;
-      if (seen.has(x)) continue;
-      seen.add(x);
-      for (const d of deps.get(x) ?? []) stack.push(d);
-    }
-    return false;
-  };
+  const reaches = (from: string, to: string): boolean => reachesIn(deps, from, to);
   const inferred: InferredEdge[] = [];
   for (const e of candidates) {
     if (reaches(e.dependsOn, e.service)) {

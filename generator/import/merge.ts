@@ -4,6 +4,7 @@
  * wherever that keeps each environment doing what it did, and every such place gets a
  * diagnostic (file:line) and an `// import:` comment in the written registry.
  */
+import { reaches as reachesIn } from "./graph.ts";
 import { error, warning } from "../diagnostics.ts";
 import type { ImportDiagnostic } from "./findings.ts";
 import { KIND_ORDER } from "../config/kinds.ts";
@@ -319,18 +320,7 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
   // phase cannot close a cycle: only the others need the graph walk.
   let monotone = true;
   const rank = (n: string): number => phaseOf(primary, n);
-  const reaches = (from: string, to: string): boolean => {
-    const seen = new Set<string>();
-    const stack = [from];
-    while (stack.length) {
-      const x = stack.pop()!;
-      if (x === to) return true;
-      if (seen.has(x)) continue;
-      seen.add(x);
-      for (const d of deps.get(x) ?? []) stack.push(d);
-    }
-    return false;
-  };
+  const reaches = (from: string, to: string): boolean => reachesIn(deps, from, to);
   // Production's (the first input's) edges first, so a conflict keeps production's order.
   const ordered = [...edges.entries()].flatMap(([s, m]) => [...m.entries()].map(([d, envs]) => ({ s, d, envs })));
   ordered.sort((a, b) => Number(!a.envs.includes(primary.name)) - Number(!b.envs.includes(primary.name)));
