@@ -2,9 +2,10 @@
  * The only module that touches the filesystem: load the registry, read templates and generated
  * files, write atomically. Everything else is data in, data out.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, sep } from "node:path";
+import { join, sep } from "node:path";
+import { writeFileAtomic } from "./atomic-file.ts";
 import { BUILD_ID } from "./build/build-id.ts";
 import { loadRegistry, type RegistryLoad } from "./config/load-registry.ts";
 import { type Diagnostic, error } from "./diagnostics.ts";
@@ -173,15 +174,7 @@ export function listSupportFiles(root: string): string[] {
 
 /** Write to a temporary file in the same folder, then rename: readers never see half a file. */
 export function writeAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(path, content);
 }
 
 export function removeFile(path: string): void {

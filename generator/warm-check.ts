@@ -9,8 +9,9 @@
  * drift and errors always come from the pipeline.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "./atomic-file.ts";
 import { BUILD_ID } from "./build/build-id.ts";
 import { resolvePaths, type ProjectPaths } from "./commands/paths.ts";
 import { cacheDirs, workflowNames } from "./io.ts";
@@ -128,15 +129,11 @@ export function recordWarmCheck(request: WarmRequest, ledger: ReadLedger, output
   };
   const body = JSON.stringify(record);
   for (const dir of request.dirs) {
-    const file = recordFile(dir, request.key);
-    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(tmp, `${sha(body)}\n${body}`);
-      renameSync(tmp, file);
+      writeFileAtomic(recordFile(dir, request.key), `${sha(body)}\n${body}`);
       return;
     } catch {
-      rmSync(tmp, { force: true });
+      // not writable: the next cache folder
     }
   }
 }

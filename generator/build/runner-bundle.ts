@@ -5,10 +5,11 @@
  * sources.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { writeFileAtomic } from "../atomic-file.ts";
 import { runnerBuildOptions } from "./runner-options.mjs";
 
 let memo: string | undefined;
@@ -34,9 +35,6 @@ function fromSource(generatorDir: string): string {
   const require = createRequire(import.meta.url);
   const esbuild = require("esbuild") as typeof import("esbuild");
   const text = esbuild.buildSync(runnerBuildOptions()).outputFiles[0]!.text;
-  mkdirSync(cacheDir, { recursive: true });
-  const tmp = `${cached}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, cached);
+  writeFileAtomic(cached, text);
   return text;
 }

@@ -12,10 +12,11 @@
  *   are imported as data: URLs. A cache problem never fails a run.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ReadSource } from "./load-registry.ts";
+import { writeFileAtomic } from "../atomic-file.ts";
 
 export interface CompiledModule {
   /** JavaScript; local imports name other modules as `./<name>.mjs`. */
@@ -82,7 +83,7 @@ export function writeRegistryCache(dir: string, configPath: string, compiler: st
   const entry: Entry = { format: 2, compiler, toolEntryUrl, configPath, entry: graph.entry, sources: graph.sources, modules: graph.modules };
   const body = JSON.stringify(entry);
   try {
-    writeOnce(entryFile(dir, configPath), `${sha(body)}\n${body}`);
+    writeFileAtomic(entryFile(dir, configPath), `${sha(body)}\n${body}`);
   } catch {
     return; // no cache this time
   }
@@ -126,7 +127,7 @@ export function materialize(dirs: string[], graph: CompiledGraph): { dir?: strin
       mkdirSync(modulesDir, { recursive: true });
       for (const [name, mod] of Object.entries(graph.modules)) {
         const file = join(modulesDir, `${name}.mjs`);
-        if (!hasHash(file, name)) writeOnce(file, mod.code);
+        if (!hasHash(file, name)) writeFileAtomic(file, mod.code);
         else keepFresh(file);
       }
       return { dir, entryUrl: pathToFileURL(join(modulesDir, `${graph.entry}.mjs`)).href };
@@ -166,14 +167,3 @@ function dataUrl(graph: CompiledGraph, name: string, done: Map<string, string>):
   return url;
 }
 
-/** Temporary file in the same folder, then rename: a reader sees the whole old file or the whole new one. */
-function writeOnce(path: string, content: string): void {
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
