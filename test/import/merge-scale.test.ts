@@ -49,7 +49,7 @@ describe("merge scale", () => {
     time(200); // warm-up (JIT)
     const small = time(500);
     const large = time(4000);
-    expect(large).toBeLessThan(5000);
+    expect(large).toBeLessThan(15_000); // measured 0.6-1.2 s; the bound catches a return to quadratic (60 s for 1,000 phases), not a slow machine
     expect(large / Math.max(small, 1)).toBeLessThan(30);
     if (process.env.IMPORT_BENCH) for (const n of [500, 1000, 2000, 5000]) console.log(`merge of ${n} phases: ${Math.round(time(n))} ms`);
   }, 120_000);
