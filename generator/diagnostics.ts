@@ -8,6 +8,7 @@ export type DiagnosticCode =
   // the registry file itself
   | "CONFIG_NOT_FOUND"
   | "CONFIG_LOAD_FAILED"
+  | "CONFIG_LOAD_TIMEOUT"
   | "CONFIG_NO_DEFAULT_EXPORT"
   // schema (zod) issues
   | "CONFIG_INVALID_TYPE"

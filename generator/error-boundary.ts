@@ -8,10 +8,11 @@
  * Symbol, a revoked proxy, an object whose getters throw), and a crash here would turn the exit
  * code into node's 1, which CI reads as drift.
  */
+import { closeSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
 import { EXIT, type CliIo } from "./cli-types.ts";
 import { describeThrown, systemErrorCode, systemErrorPath } from "./describe.ts";
-import { type Diagnostic, error, formatDiagnosticText, JSON_SCHEMA_VERSION } from "./diagnostics.ts";
+import { type Diagnostic, error, formatDiagnosticAnnotation, formatDiagnosticText, JSON_SCHEMA_VERSION } from "./diagnostics.ts";
 
 /** System calls that change the disk: their failure is a failed write. */
 const WRITING_CALLS = new Set(["rename", "write", "mkdir", "unlink", "rmdir", "rm", "copyfile", "symlink", "chmod", "utime", "fsync", "close", "ftruncate"]);
@@ -122,6 +123,31 @@ export function reportThrown(thrown: unknown, argv: readonly string[], io: CliIo
     }
     return EXIT.internal;
   }
+}
+
+/**
+ * The registry's code is stuck in a loop (config/load-deadline.ts): this runs on the stuck thread,
+ * between two of its instructions, so it reports at once and ends the process with exit 2.
+ */
+export function reportStuckAndExit(diagnostic: Diagnostic, io: CliIo, format: "text" | "json"): never {
+  try {
+    const argv = process.argv.slice(2);
+    if (format === "json") io.stdout(document(argv, "config-error", [diagnostic], commandOf(argv) === "check" ? { drift: [] } : {}));
+    else {
+      io.stderr(`${formatDiagnosticText(diagnostic)}\ngen:workflows: stopped; nothing was written.\n`);
+      if (io.env.GITHUB_ACTIONS === "true") io.stdout(formatDiagnosticAnnotation(diagnostic) + "\n");
+    }
+  } catch {
+    // Nothing left to say it with: the exit code still does.
+  }
+  try {
+    // What had to be said is said; with the watchdog's inspector session open, node would add
+    // "Waiting for the debugger to disconnect..." on its way out.
+    closeSync(2);
+  } catch {
+    // already closed
+  }
+  process.exit(EXIT.usage);
 }
 
 function document(argv: readonly string[], status: string, diagnostics: Diagnostic[], extra: Record<string, unknown> = {}): string {

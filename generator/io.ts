@@ -8,6 +8,7 @@ import { join, sep } from "node:path";
 import { writeFileAtomic } from "./atomic-file.ts";
 import { BUILD_ID } from "./build/build-id.ts";
 import { loadRegistry, type RegistryLoad } from "./config/load-registry.ts";
+import type { Deadline } from "./config/load-deadline.ts";
 import { type Diagnostic, error } from "./diagnostics.ts";
 import { noteBytesHash, noteListing, noteText, noteUnrepeatable } from "./read-ledger.ts";
 import { TEMPLATE_FILES, type TemplateName } from "./render/template-files.ts";
@@ -55,12 +56,12 @@ function readSourceFile(path: string): Buffer | undefined {
 }
 
 /** Loads the registry's default export through the compiled-module cache (config/load-registry.ts). */
-export async function loadRegistryModule(configPath: string, shownAs: string, repoRoot?: string): Promise<RegistryLoad> {
+export async function loadRegistryModule(configPath: string, shownAs: string, deadline: Deadline, repoRoot?: string): Promise<RegistryLoad> {
   if (!existsSync(configPath))
     return {
       diagnostics: [error("CONFIG_NOT_FOUND", `registry file not found: ${configPath}`, { file: shownAs, fix: "create services.config.ts, or pass --config <file>" })],
     };
-  const loaded = await loadRegistry(configPath, shownAs, { cacheDirs: cacheDirs(repoRoot), toolEntryUrl: toolEntryUrl(), toolBuild: BUILD_ID ?? "source", readSource: readSourceFile });
+  const loaded = await loadRegistry(configPath, shownAs, { cacheDirs: cacheDirs(repoRoot), toolEntryUrl: toolEntryUrl(), toolBuild: BUILD_ID ?? "source", readSource: readSourceFile, deadline });
   for (const [path, hash] of Object.entries(loaded.inputs ?? {})) noteBytesHash(path, hash);
   if (!loaded.repeatable) noteUnrepeatable();
   return loaded;

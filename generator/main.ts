@@ -35,7 +35,13 @@ const outsideAnyStep = (thrown: unknown): void => {
 process.on("uncaughtException", outsideAnyStep);
 process.on("unhandledRejection", outsideAnyStep);
 
-process.exitCode = await run();
+const code = await run();
+process.exitCode = code;
+// The answer is printed, and node exits once nothing is left to run. What the registry's code may
+// have left running for longer (an interval, a socket, a load that timed out and still waits) is
+// not this run's work: a timer that does not itself keep node alive ends the process, once the
+// output is flushed. (What was already due, like a registry's zero-delay timer, still runs first.)
+setTimeout(() => process.stdout.write("", () => process.stderr.write("", () => process.exit(code))), 50).unref();
 
 async function run(): Promise<number> {
   // The pre-commit hook's `--check --staged` is warm too when the index holds the working tree's files.

@@ -11,7 +11,9 @@ import { loadRegistryModule, readIfExists, readTemplates, removeFile, toPosix, w
 import { locateInRegistry } from "../config/source-lines.ts";
 import { resolvePaths, type ProjectPaths } from "./paths.ts";
 import { describeThrown } from "../describe.ts";
-import { systemErrorDiagnostic } from "../error-boundary.ts";
+import { reportStuckAndExit, systemErrorDiagnostic } from "../error-boundary.ts";
+import { type Deadline, deadlineMs, synchronously, TIMED_OUT, timeoutDiagnostic } from "../config/load-deadline.ts";
+import { snapshotRegistry } from "../config/snapshot.ts";
 
 export { resolvePaths, type ProjectPaths } from "./paths.ts";
 
@@ -29,7 +31,7 @@ export async function loadProject(options: CommonOptions, io: CliIo, registryTex
     const missing = [error("USAGE", `--root ${options.root ?? paths.root}: no such folder`, { file: options.root ?? paths.root, fix: "pass the repository's folder (the one holding .github/workflows)" })];
     return { paths, result: { files: [], diagnostics: missing }, diagnostics: missing };
   }
-  const loaded = await loadRegistry(paths, io.cwd, registryText);
+  const loaded = await loadWithinDeadline(paths, options, io, registryText);
   if (loaded.value === undefined) return { paths, result: { files: [], diagnostics: loaded.diagnostics }, diagnostics: loaded.diagnostics };
   const shownTemplatesDir = toPosix(relative(paths.root, paths.templatesDir)) || "templates";
   const templates = readTemplates(paths.templatesDir, shownTemplatesDir);
@@ -43,13 +45,31 @@ export async function loadProject(options: CommonOptions, io: CliIo, registryTex
 }
 
 /**
+ * Runs the registry's code (its modules, then every getter while its value is read once into
+ * plain data) under a deadline (config/load-deadline.ts): a registry that never finishes is a
+ * diagnostic, not a hang. What comes back is plain data; nothing later runs the user's code again.
+ */
+async function loadWithinDeadline(paths: ProjectPaths, options: CommonOptions, io: CliIo, registryText: string | undefined): ReturnType<typeof loadRegistryModule> {
+  const ms = deadlineMs(io.env);
+  const timedOut = timeoutDiagnostic(paths.configFile, ms);
+  const deadline: Deadline = { ms, onStuck: () => reportStuckAndExit(timedOut, io, options.format) };
+  const loaded = await loadRegistry(paths, io.cwd, registryText, deadline);
+  if (loaded.value === undefined) return loaded;
+  const plain = synchronously(ms, () => snapshotRegistry(loaded.value, paths.configFile));
+  if (plain === TIMED_OUT) return { diagnostics: [timedOut] };
+  if (!plain.diagnostics.length) return { ...loaded, value: plain.data };
+  const source = registryText ?? readIfExists(paths.configPath) ?? "";
+  return { diagnostics: locateInRegistry(plain.diagnostics, paths.configFile, source, plain.data) };
+}
+
+/**
  * The loader's answer, or its failure as a diagnostic: whatever it throws (the registry's own
  * `throw null`, an unwritable cache, esbuild failing to start) is the registry's or the
  * environment's problem, never a crash of this tool.
  */
-async function loadRegistry(paths: ProjectPaths, cwd: string, registryText: string | undefined): ReturnType<typeof loadRegistryModule> {
+async function loadRegistry(paths: ProjectPaths, cwd: string, registryText: string | undefined, deadline: Deadline): ReturnType<typeof loadRegistryModule> {
   try {
-    const loaded = registryText === undefined ? await loadRegistryModule(paths.configPath, paths.configFile, paths.root) : await loadRegistryText(paths, registryText);
+    const loaded = registryText === undefined ? await loadRegistryModule(paths.configPath, paths.configFile, deadline, paths.root) : await loadRegistryText(paths, registryText, deadline);
     if (loaded.value !== undefined || loaded.diagnostics.length) return loaded;
     // No value and no word why (an empty file compiles to nothing): still the user's to fix.
     return { diagnostics: [error("CONFIG_NO_DEFAULT_EXPORT", "the registry exports nothing (is the file empty?)", { file: paths.configFile, fix: "end the file with `export default defineConfig({ … })`" })] };
@@ -60,11 +80,11 @@ async function loadRegistry(paths: ProjectPaths, cwd: string, registryText: stri
   }
 }
 
-async function loadRegistryText(paths: ProjectPaths, registryText: string): ReturnType<typeof loadRegistryModule> {
+async function loadRegistryText(paths: ProjectPaths, registryText: string, deadline: Deadline): ReturnType<typeof loadRegistryModule> {
   const probe = join(dirname(paths.configPath), `.${basename(paths.configPath, ".ts")}.${process.pid}.tmp.ts`);
   try {
     writeAtomic(probe, registryText);
-    return await loadRegistryModule(probe, paths.configFile, paths.root);
+    return await loadRegistryModule(probe, paths.configFile, deadline, paths.root);
   } finally {
     removeFile(probe);
   }

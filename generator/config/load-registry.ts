@@ -14,6 +14,7 @@ import { dirname, extname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Diagnostic, error } from "../diagnostics.ts";
 import { readRegistryCache, writeRegistryCache, materialize, type CompiledGraph, type CompiledModule } from "./registry-cache.ts";
+import { type Deadline, evaluateModule, TIMED_OUT, timeoutDiagnostic } from "./load-deadline.ts";
 
 /** The compiled form; with the tool's build id, part of every cache entry. */
 export const COMPILER_ID = "gen-workflows-registry/1 sucrase@3.35.1 es-module-lexer@3.0.5";
@@ -45,6 +46,8 @@ export interface LoadOptions {
   /** The running tool's build: a cache entry made by another build is not used. */
   toolBuild: string;
   readSource: ReadSource;
+  /** How long the registry's code may run (load-deadline.ts). */
+  deadline: Deadline;
 }
 
 const sha = (bytes: string | Buffer): string => createHash("sha256").update(bytes).digest("hex");
@@ -62,7 +65,9 @@ export async function loadRegistry(configPath: string, shownAs: string, options:
   if (!cached && placed.dir !== undefined) writeRegistryCache(placed.dir, configPath, compiler, options.toolEntryUrl, graph);
   let mod: { default?: unknown };
   try {
-    mod = (await import(placed.entryUrl)) as { default?: unknown };
+    const evaluated = await evaluateModule(placed.entryUrl, options.deadline);
+    if (evaluated === TIMED_OUT) return { diagnostics: [timeoutDiagnostic(shownAs, options.deadline.ms)] };
+    mod = evaluated;
   } catch (e) {
     return { diagnostics: [loadFailure(e, shownAs)] };
   }
