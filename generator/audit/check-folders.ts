@@ -6,6 +6,7 @@
  */
 import { type Diagnostic, error } from "../diagnostics.ts";
 import type { Service } from "../config/registry.ts";
+import { deploymentsOf } from "../plan/plan.ts";
 import { lineOf } from "./check-source.ts";
 import { type AuditContext, dirOf } from "./context.ts";
 import { isManifestFile, joinPath, walkFiles } from "./repo-files.ts";
@@ -16,7 +17,8 @@ export function checkServiceFolders(ctx: AuditContext): Diagnostic[] {
     if (ctx.ignored(dir)) continue;
     const index = ctx.registry.services.indexOf(s);
     const file = `${dir}/deployment.yaml`;
-    const expected = s.deployment ?? s.name;
+    const expectedAll = deploymentsOf(s);
+    const expected = expectedAll[0]!;
     const manifest = ctx.manifest(file);
     if (!manifest) {
       out.push(
@@ -29,7 +31,16 @@ export function checkServiceFolders(ctx: AuditContext): Diagnostic[] {
       );
     } else if (!manifest.error) {
       const deployments = manifest.docs.filter((d) => d.kind === "Deployment");
-      if (deployments.length === 0)
+      // Further Deployments (a worker beside its API) may live in the folder's other files: `kubectl apply -f dir/` applies them all.
+      const inFolder = new Set(
+        ctx.files
+          .list(dir)
+          .filter((e) => !e.directory && isManifestFile(e.name))
+          .flatMap((e) => ctx.manifest(joinPath(dir, e.name))?.docs ?? [])
+          .filter((d) => d.kind === "Deployment")
+          .map((d) => d.name),
+      );
+      if (deployments.length === 0 && expectedAll.length === 1)
         out.push(
           error("AUDIT_DEPLOYMENT_MISSING", `${file} holds no Deployment; the workflow waits for deployment/${expected}`, {
             file,
@@ -37,7 +48,7 @@ export function checkServiceFolders(ctx: AuditContext): Diagnostic[] {
             fix: `add a Deployment named "${expected}"`,
           }),
         );
-      else if (!deployments.some((d) => d.name === expected)) {
+      else if (expectedAll.length === 1 && !deployments.some((d) => d.name === expected)) {
         const d = deployments[0]!;
         out.push(
           error("AUDIT_DEPLOYMENT_NAME_MISMATCH", `the Deployment is named "${d.name ?? ""}", but the workflow waits for deployment/${expected}`, {
@@ -46,7 +57,19 @@ export function checkServiceFolders(ctx: AuditContext): Diagnostic[] {
             fix: d.name ? `rename it to "${expected}", or set \`deployment: "${d.name}"\` on ${s.name} in ${ctx.configFile}` : `name it "${expected}"`,
           }),
         );
-      }
+      } else
+        expectedAll.forEach((name, j) => {
+          if (expectedAll.length === 1 || inFolder.has(name)) return;
+          const found = [...inFolder].filter((n): n is string => typeof n === "string" && !expectedAll.includes(n));
+          out.push(
+            error("AUDIT_DEPLOYMENT_MISSING", `no manifest in ${dir}/ holds the Deployment "${name}" the workflow waits for`, {
+              file: ctx.configFile,
+              path: `services[${index}].deployment[${j}]`,
+              ...lineOf(ctx.serviceLine(s.name)),
+              fix: found.length ? `name one of ${found.map((n) => `"${n}"`).join(", ")} "${name}", or correct the list` : `add a Deployment named "${name}" to ${dir}/, or remove it from the list`,
+            }),
+          );
+        });
       if (!manifest.docs.some((d) => d.kind === "Service"))
         out.push(
           error("AUDIT_SERVICE_MANIFEST_MISSING", `${file} holds no Service, so nothing can reach ${s.name}`, {

@@ -60,7 +60,8 @@ export function compareWithPlan(file: string, actual: WorkflowFacts, plan: Deplo
     const missingCronjobs = u.cronjobFiles.filter((f) => !applied.has(f));
     if (missingCronjobs.length && missingCronjobs.length === u.cronjobFiles.length) say("DRIFT_CRONJOBS_NOT_APPLIED", `cronjobs of ${u.service} are not applied`);
     else for (const f of missingCronjobs) say("DRIFT_CRONJOBS_NOT_APPLIED", `cronjob ${q(baseName(f))} of ${u.service} is not applied`);
-    if (!actual.rollouts.has(u.deployment)) say("DRIFT_ROLLOUT_WAIT_MISSING", `the rollout of ${u.service} is not awaited (no \`kubectl rollout status deployment/${u.deployment}\`)`);
+    for (const d of u.deployments.filter((d) => !actual.rollouts.has(d)))
+      say("DRIFT_ROLLOUT_WAIT_MISSING", `the rollout of ${u.deployments.length > 1 ? `${d} (${u.service})` : u.service} is not awaited (no \`kubectl rollout status deployment/${d}\`)`);
   }
   for (const j of plan.jobs) if (!applied.has(j.file)) say("DRIFT_JOB_NOT_APPLIED", `one-time job ${q(j.name)} of ${j.service} is not applied`);
   return out;

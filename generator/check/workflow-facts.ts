@@ -6,7 +6,7 @@
  * (`deploy.mjs deploy|secrets|ingress|sentry-deploys <data>`) does what the environment's data
  * file says: pass it, and its facts count at that step.
  */
-import type { DeployData } from "../runner/data.ts";
+import { type DeployData, unitDeployments } from "../runner/data.ts";
 
 export interface MatrixEntryFact {
   name: string;
@@ -132,7 +132,7 @@ function readRunnerCommands(run: string, step: number, data: DeployData, facts: 
           for (const u of data.units) {
             apply(`${u.manifestsDir}/`);
             u.cronjobFiles.forEach(apply);
-            facts.rollouts.add(u.deployment);
+            for (const d of unitDeployments(u)) facts.rollouts.add(d);
           }
           for (const j of data.jobs) apply(j.file);
           break;

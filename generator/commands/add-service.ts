@@ -10,6 +10,7 @@
  * generator bug (exit 3) writes nothing.
  */
 import { join } from "node:path";
+import { deploymentsOf } from "../plan/plan.ts";
 import { parseArgs } from "node:util";
 import { EXIT, type CliIo } from "../cli-types.ts";
 import { usageError } from "./usage.ts";
@@ -70,7 +71,7 @@ export async function runAddService(args: string[], io: CliIo): Promise<number> 
     return EXIT.usage;
   }
   const registry = loaded.result.registry;
-  if (registry.services.some((s) => s.name === name || s.deployment === name)) return refuse(io, `a service named "${name}" already exists in ${paths.configFile}`);
+  if (registry.services.some((s) => s.name === name || deploymentsOf(s).includes(name))) return refuse(io, `a service named "${name}" already exists in ${paths.configFile}`);
   const knownGroups = Object.keys(registry.secretGroups);
   const unknown = groups.filter((g) => !knownGroups.includes(g));
   if (unknown.length) return refuse(io, `unknown secret group${unknown.length > 1 ? "s" : ""} ${unknown.map((g) => `"${g}"`).join(", ")} (known: ${listOptions(knownGroups)})`);

@@ -208,8 +208,12 @@ export interface Service {
   dependsOn?: string[];
   /** Manifests folder under the manifests root. Default: the name. */
   manifests?: string;
-  /** Deployment name when it differs from the service name. */
-  deployment?: string;
+  /**
+   * Deployment name when it differs from the service name; a list when the manifests folder holds
+   * several (an API and its worker): each one's rollout is awaited, rolled back on failure and
+   * checked. Default: the service name.
+   */
+  deployment?: string | string[];
   /** CronJobs applied with the service. */
   cronjobs?: CronJob[];
   /** One-time jobs re-run after all services are deployed. */

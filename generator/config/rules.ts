@@ -198,7 +198,8 @@ const resourceNames: Rule = (registry, file) => {
     else seen.set(key, path);
   };
   registry.services.forEach((s, i) => {
-    claim("Deployment", s.deployment ?? s.name, `services[${i}]${s.deployment ? ".deployment" : ".name"}`);
+    if (Array.isArray(s.deployment)) s.deployment.forEach((d, j) => claim("Deployment", d, `services[${i}].deployment[${j}]`));
+    else claim("Deployment", s.deployment ?? s.name, `services[${i}]${s.deployment ? ".deployment" : ".name"}`);
     s.cronjobs?.forEach((c, j) => claim("CronJob", c.name, `services[${i}].cronjobs[${j}].name`));
     s.jobs?.forEach((c, j) => claim("Job", c.name, `services[${i}].jobs[${j}].name`));
   });

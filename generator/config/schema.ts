@@ -130,7 +130,7 @@ const service = z.strictObject({
   image: z.optional(z.boolean()),
   dependsOn: z.optional(z.array(z.string().check(notReserved))),
   manifests: z.optional(relativePath),
-  deployment: z.optional(kubernetesName),
+  deployment: z.optional(z.union([kubernetesName, z.array(kubernetesName).check(z.minLength(1, "must name at least one Deployment"))])),
   cronjobs: z.optional(z.array(cronJob)),
   jobs: z.optional(z.array(oneTimeJob)),
   sentry: z.optional(z.boolean()),

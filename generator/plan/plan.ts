@@ -43,7 +43,8 @@ export interface DeployUnit {
   kind: DeployKind;
   /** Manifests folder, relative to the repository root. */
   manifestsDir: string;
-  deployment: string;
+  /** Every Deployment the folder holds that the deploy awaits; at least one. */
+  deployments: string[];
   timeoutSeconds: number;
   cronjobFiles: string[];
   dependsOn: string[];
@@ -146,7 +147,7 @@ export function planEnvironment(registry: Registry, envName: string): DeployPlan
       service: s.name,
       kind: s.kind,
       manifestsDir: dir,
-      deployment: s.deployment ?? s.name,
+      deployments: deploymentsOf(s),
       timeoutSeconds: s.rolloutTimeoutSeconds ?? DEFAULT_ROLLOUT_TIMEOUT_SECONDS,
       cronjobFiles: (s.cronjobs ?? []).filter((c) => isIn(c.environments ?? s.environments, envName)).map((c) => `${dir}/cronjobs/${c.name}.yaml`),
       dependsOn: s.dependsOn ?? [],
@@ -265,4 +266,10 @@ export function resolveValue(v: Value, envName: string, env: Environment, namesp
       throw new Error(`bug: unresolved placeholder {${name}} (rules should have caught it)`);
     }),
   };
+}
+
+/** The Deployments a service's folder holds, as the registry names them (default: the service's name). */
+export function deploymentsOf(s: { name: string; deployment?: string | readonly string[] }): string[] {
+  if (s.deployment === undefined) return [s.name];
+  return typeof s.deployment === "string" ? [s.deployment] : [...s.deployment];
 }

@@ -40,7 +40,7 @@ export function deployData(plan: DeployPlan, pins: PinTable, configFile: string)
     builds: shardsOf(plan.builds).flatMap((shard) => shard.items.map((b) => ({ definition: buildDefinition(b, recipe), shard: shard.index, entry: matrixEntry(b) }))),
     units: plan.phases
       .flatMap((p) => p.units)
-      .map((u) => ({ service: u.service, manifestsDir: u.manifestsDir, deployment: u.deployment, timeoutSeconds: u.timeoutSeconds, cronjobFiles: u.cronjobFiles, dependsOn: u.dependsOn, image: built.has(u.service) })),
+      .map((u) => ({ service: u.service, manifestsDir: u.manifestsDir, deployments: u.deployments, timeoutSeconds: u.timeoutSeconds, cronjobFiles: u.cronjobFiles, dependsOn: u.dependsOn, image: built.has(u.service) })),
     jobs: plan.jobs,
     ingressManifest: plan.ingressManifest,
     secretGroups: plan.secretGroups.map((g) => ({ name: g.name, keys: g.keys.map((k) => ({ key: k.key, env: k.secret })) })),

@@ -12,7 +12,8 @@ export interface DeployUnitData {
   service: string;
   /** Manifests folder, relative to the repository root, without a trailing slash. */
   manifestsDir: string;
-  deployment: string;
+  /** Every Deployment in the folder the deploy awaits (at least one). */
+  deployments: string[];
   timeoutSeconds: number;
   cronjobFiles: string[];
   dependsOn: string[];
@@ -63,6 +64,16 @@ export const LABEL_REGISTRY = "gen-workflows.dev/registry";
 export const LABEL_SERVICE = "gen-workflows.dev/service";
 
 /** Reads a data file's text: `//` comment lines (the banner), then one JSON document. */
+/**
+ * A unit's Deployments, as a data file of any generation says them: a committed file may predate
+ * the list (`deployment`, one name) or be hand-edited into anything.
+ */
+export function unitDeployments(unit: unknown): string[] {
+  const u = unit as { deployments?: unknown; deployment?: unknown } | null | undefined;
+  if (Array.isArray(u?.deployments)) return u.deployments.filter((d): d is string => typeof d === "string");
+  return typeof u?.deployment === "string" ? [u.deployment] : [];
+}
+
 export function parseDeployData(text: string): DeployData {
   const json = text
     .split("\n")

@@ -119,7 +119,7 @@ export async function deploy(ctx: RunnerContext, request: DeployRequest): Promis
   const md = [`### ${request.title}: ${data.environment}`, "", `${rolled} rolled, ${[...result.outcomes.values()].filter((o) => o.status === "unchanged").length} unchanged, in ${Math.round((Date.now() - started) / 1000)} s.`, ""];
   md.push("| Service | Result | Image tag | Why |", "| --- | --- | --- | --- |", ...rows, "", ...dependencyGraph(data.units, result.outcomes), "");
   if (!result.ok) {
-    const failed = data.units.filter((u) => /failed/.test(result.outcomes.get(u.service)!.status)).map((u) => u.deployment);
+    const failed = data.units.filter((u) => /failed/.test(result.outcomes.get(u.service)!.status)).flatMap((u) => u.deployments);
     ctx.log(`::error::deploy failed: ${failed.join(", ")}; undoing what this run changed (rollback: ${data.rollback})`);
     md.push("#### Rollback", "", ...(await undoChanged(ctx, cluster, result)), "");
     ctx.summary(md.join("\n") + "\n");

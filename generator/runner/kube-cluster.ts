@@ -77,6 +77,8 @@ export class KubeCluster implements UnitCluster<DeployUnitData> {
   readonly applied = new Set<string>();
   /** The tag each unit was applied with. */
   readonly tags = new Map<string, string>();
+  /** Per unit, the Deployments its apply created or changed: what its rollout awaits and an undo reverts. */
+  private readonly rolling = new Map<string, DeploymentChange[]>();
 
   constructor(private readonly o: KubeOptions) {}
 
@@ -85,8 +87,8 @@ export class KubeCluster implements UnitCluster<DeployUnitData> {
   }
 
   /** The live Deployment as JSON, or undefined when it does not exist yet. */
-  private async live(unit: DeployUnitData): Promise<string | undefined> {
-    const r = await this.kubectl(["get", `deployment/${unit.deployment}`, "-o", "json"]);
+  private async live(deployment: string): Promise<string | undefined> {
+    const r = await this.kubectl(["get", `deployment/${deployment}`, "-o", "json"]);
     return r.code === 0 ? r.stdout : undefined;
   }
 
@@ -114,41 +116,74 @@ export class KubeCluster implements UnitCluster<DeployUnitData> {
   async apply(unit: DeployUnitData): Promise<ApplyResult> {
     const missing = [unit.manifestsDir, ...unit.cronjobFiles].filter((p) => !existsSync(p));
     if (missing.length) return { ok: false, error: `${unit.service}: ${missing.map((p) => `the path "${p}" does not exist`).join("; ")}` };
-    const before = await this.live(unit);
-    // A service not rebuilt keeps the tag it runs; not in the cluster yet (or not our image), it
-    // gets this commit's tag, which the re-tag job pushed.
-    const kept = unit.image && this.o.kept.has(unit.service) && before !== undefined ? liveImageTag(before, unit.service) : undefined;
+    const before = new Map(await Promise.all(unit.deployments.map(async (d) => [d, await this.live(d)] as const)));
+    // A service not rebuilt keeps the tag it runs (read from the first of its Deployments that runs
+    // its image); not in the cluster yet (or not our image), it gets this commit's tag, which the
+    // re-tag job pushed.
+    const kept = unit.image && this.o.kept.has(unit.service) ? unit.deployments.map((d) => before.get(d)).map((live) => live && liveImageTag(live, unit.service)).find((t) => t) : undefined;
     const tag = kept ?? this.o.tag;
     this.tags.set(unit.service, tag);
     const result = await this.applyFiles(unit.service, [...folderManifests(unit.manifestsDir), ...unit.cronjobFiles], this.values(tag), unit.service);
     if (!result.ok) return result;
-    const applied = appliedObjects(result.stdout).find((o) => /^deployment(\.apps)?\//.test(o.ref) && o.ref.endsWith(`/${unit.deployment}`));
-    if (!applied) {
-      this.o.log(`applied ${unit.service}: its manifests hold no Deployment ${unit.deployment}`);
-      return { ok: true, rolls: false, created: false };
+    const objects = appliedObjects(result.stdout);
+    const changes: DeploymentChange[] = [];
+    for (const d of unit.deployments) {
+      const applied = objects.find((o) => /^deployment(\.apps)?\//.test(o.ref) && o.ref.endsWith(`/${d}`));
+      if (!applied) {
+        this.o.log(`applied ${unit.service}: its manifests hold no Deployment ${d}`);
+        continue;
+      }
+      const was = before.get(d);
+      if (was === undefined) changes.push({ deployment: d, change: "created" });
+      else {
+        const after = applied.verb === "unchanged" ? undefined : await this.live(d);
+        changes.push({ deployment: d, change: after !== undefined && podTemplate(after) !== podTemplate(was) ? "rolls" : "unchanged" });
+      }
     }
-    const created = before === undefined;
-    const after = created || applied.verb === "unchanged" ? undefined : await this.live(unit);
-    const rolls = created || (after !== undefined && podTemplate(after) !== podTemplate(before!));
-    this.o.log(`applied ${unit.service} (tag ${tag}): ${created ? "new Deployment" : rolls ? "pod template changed, rolling" : "pod template unchanged, nothing rolls"}`);
-    return { ok: true, rolls, created };
+    const rolling = changes.filter((c) => c.change !== "unchanged");
+    this.rolling.set(unit.service, rolling);
+    const said = (c: DeploymentChange): string => (c.change === "created" ? "new Deployment" : c.change === "rolls" ? "pod template changed, rolling" : "pod template unchanged, nothing rolls");
+    if (changes.length) this.o.log(`applied ${unit.service} (tag ${tag}): ${changes.length === 1 ? said(changes[0]!) : changes.map((c) => `${c.deployment}: ${said(c)}`).join("; ")}`);
+    // Created: every Deployment that rolls is new, so a rollback has no earlier revision to go back to.
+    return { ok: true, rolls: rolling.length > 0, created: rolling.length > 0 && rolling.every((c) => c.change === "created") };
   }
 
+  /** Waits for the rollout of every Deployment the unit's apply changed; false when one failed or timed out. */
   async rollout(unit: DeployUnitData): Promise<boolean> {
-    const r = await this.kubectl(["rollout", "status", `deployment/${unit.deployment}`, `--timeout=${unit.timeoutSeconds}s`]);
-    this.o.log(r.code === 0 ? `rolled out ${unit.service}` : `::error::rollout failed: ${unit.deployment}: ${r.stderr.trim()}`);
-    return r.code === 0;
+    let ok = true;
+    // They roll at once in the cluster; waiting in turn costs the slowest, not the sum.
+    for (const { deployment } of this.rolling.get(unit.service) ?? []) {
+      const r = await this.kubectl(["rollout", "status", `deployment/${deployment}`, `--timeout=${unit.timeoutSeconds}s`]);
+      if (r.code !== 0) this.o.log(`::error::rollout failed: ${deployment}: ${r.stderr.trim()}`);
+      ok &&= r.code === 0;
+    }
+    if (ok) this.o.log(`rolled out ${unit.service}`);
+    return ok;
   }
 
-  /** `kubectl rollout undo`, then waits for the previous revision to be ready again. */
+  /** `kubectl rollout undo` of each Deployment this run changed (not those it created), then waits for each to be ready again. */
   async undo(unit: DeployUnitData): Promise<boolean> {
-    const undo = await this.kubectl(["rollout", "undo", `deployment/${unit.deployment}`]);
-    if (undo.code !== 0) {
-      this.o.log(`::error::could not roll back ${unit.deployment}: ${undo.stderr.trim()}`);
-      return false;
+    let ok = true;
+    for (const { deployment, change } of this.rolling.get(unit.service) ?? []) {
+      if (change === "created") {
+        this.o.log(`::warning::${deployment} was created by this run: no earlier revision to roll back to`);
+        continue;
+      }
+      const undo = await this.kubectl(["rollout", "undo", `deployment/${deployment}`]);
+      if (undo.code !== 0) {
+        this.o.log(`::error::could not roll back ${deployment}: ${undo.stderr.trim()}`);
+        ok = false;
+        continue;
+      }
+      const wait = await this.kubectl(["rollout", "status", `deployment/${deployment}`, `--timeout=${unit.timeoutSeconds}s`]);
+      this.o.log(wait.code === 0 ? `::warning::rolled back ${deployment} to its previous revision` : `::error::rolled back ${deployment}, but it did not become ready: ${wait.stderr.trim()}`);
+      ok &&= wait.code === 0;
     }
-    const wait = await this.kubectl(["rollout", "status", `deployment/${unit.deployment}`, `--timeout=${unit.timeoutSeconds}s`]);
-    this.o.log(wait.code === 0 ? `::warning::rolled back ${unit.deployment} to its previous revision` : `::error::rolled back ${unit.deployment}, but it did not become ready: ${wait.stderr.trim()}`);
-    return wait.code === 0;
+    return ok;
   }
+}
+
+interface DeploymentChange {
+  deployment: string;
+  change: "created" | "rolls" | "unchanged";
 }

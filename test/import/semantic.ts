@@ -114,8 +114,8 @@ function runnerSemantics(data: DeployData, sem: Semantics, order: Set<string>): 
   };
   for (const u of data.units) {
     sem.applied.push(`${u.manifestsDir}/`, ...u.cronjobFiles);
-    sem.rollouts.push(u.deployment);
-    for (const d of depsOf(u.service)) order.add(`${byName.get(d)!.deployment}<${u.service}`);
+    sem.rollouts.push(...u.deployments);
+    for (const d of depsOf(u.service)) for (const waited of byName.get(d)!.deployments) order.add(`${waited}<${u.service}`);
   }
   sem.applied.push(...data.jobs.map((j) => j.file));
   for (const g of data.secretGroups) sem.secretKeys[g.name] = [...new Set([...(sem.secretKeys[g.name] ?? []), ...g.keys.map((k) => `${k.key}=${k.env}`)])].sort();

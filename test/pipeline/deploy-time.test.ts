@@ -27,7 +27,7 @@ afterAll(() => workdirs.forEach((w) => w.remove()));
 
 const plan = planFor(defaultRegistry, "production");
 const units = plan.phases.flatMap((p) => p.units);
-const kindOf = (deployment: string): DeployKind => units.find((u) => u.deployment === deployment)?.kind ?? "backend";
+const kindOf = (deployment: string): DeployKind => units.find((u) => u.deployments[0]! === deployment)?.kind ?? "backend";
 const delays = (deployments: string[]): DelayRule[] => deployments.map((d) => ({ tool: "kubectl", argsInclude: ["rollout", "status", `deployment/${d}`], seconds: ROLLOUT_SECONDS[kindOf(d)] * SCALE }));
 
 /** From the first service apply to the last rollout's end. */
@@ -60,7 +60,7 @@ describe("simulated deploy time of the default registry (production)", () => {
 
     const files = generateWorkflows();
     const generatedText = offline(files.get(PRODUCTION)!);
-    const deployments = units.map((u) => u.deployment);
+    const deployments = units.map((u) => u.deployments[0]!);
     const after = makeWorkdir(deployCheckout(plan, files));
     workdirs.push(after);
     const generated = await runJob({

@@ -83,7 +83,7 @@ describe.each([
     let checked = 0;
     for (const unit of units)
       for (const dep of unit.dependsOn) {
-        expect(applyOf(first, unit.service)!.startedMs, `${unit.service} applied before ${dep} rolled out`).toBeGreaterThanOrEqual(rolloutOf(byName.get(dep)!.deployment).endedMs);
+        expect(applyOf(first, unit.service)!.startedMs, `${unit.service} applied before ${dep} rolled out`).toBeGreaterThanOrEqual(rolloutOf(byName.get(dep)!.deployments[0]!).endedMs);
         checked++;
       }
     expect(checked).toBeGreaterThan(20);
@@ -91,8 +91,8 @@ describe.each([
 
   test("GIVEN every deployment WHEN the deploy job runs THEN each rollout is awaited once, with its timeout, and every applied object carries the registry's and its service's labels", () => {
     const waits = callsOf(first.calls, "kubectl", "rollout", "status").filter((c) => DEPLOY_STEP.test(c.step));
-    expect(waits.map((c) => c.args[2]).sort()).toEqual(units.map((u) => `deployment/${u.deployment}`).sort());
-    for (const u of units) expect(waits.find((c) => c.args[2] === `deployment/${u.deployment}`)!.args).toContain(`--timeout=${u.timeoutSeconds}s`);
+    expect(waits.map((c) => c.args[2]).sort()).toEqual(units.map((u) => `deployment/${u.deployments[0]!}`).sort());
+    for (const u of units) expect(waits.find((c) => c.args[2] === `deployment/${u.deployments[0]!}`)!.args).toContain(`--timeout=${u.timeoutSeconds}s`);
     const applied = first.kubeObjects.filter((o) => o.namespace === plan.namespace && o.kind !== "Secret");
     expect(applied.map((o) => o.kind)).toEqual(expect.arrayContaining(["Deployment", "CronJob", "Job"]));
     for (const o of applied) {
@@ -169,7 +169,7 @@ describe("deploy-aks.yml after an earlier deploy", () => {
     const waits = callsOf(result.calls, "kubectl", "rollout", "status").filter((c) => DEPLOY_STEP.test(c.step));
     expect(waits.map((c) => c.args[2])).toEqual(["deployment/ats-service"]);
     expect(tagOf(result.kubeObjects, "ats-service")).toBe(NEXT_SHA);
-    for (const u of units.filter((x) => x.service !== "ats-service" && built.includes(x.service))) expect(tagOf(result.kubeObjects, u.deployment), u.service).toBe(SHA);
+    for (const u of units.filter((x) => x.service !== "ats-service" && built.includes(x.service))) expect(tagOf(result.kubeObjects, u.deployments[0]!), u.service).toBe(SHA);
     expect(result.summary).toContain(`1 rolled, ${units.length - 1} unchanged`);
     expect(result.summary).toContain("| ats-service | rolled |");
     expect(result.summary).toContain("| billing-service | unchanged |");
@@ -195,22 +195,22 @@ describe("deploy-aks.yml after an earlier deploy", () => {
   });
 
   const firstBackend = units.find((u) => u.kind === "backend")!;
-  const rolloutFails: FailRule = { tool: "kubectl", argsInclude: ["rollout", "status", `deployment/${firstBackend.deployment}`], stderr: "error: timed out waiting for the condition", times: 1 };
+  const rolloutFails: FailRule = { tool: "kubectl", argsInclude: ["rollout", "status", `deployment/${firstBackend.deployments[0]!}`], stderr: "error: timed out waiting for the condition", times: 1 };
 
   test("GIVEN every image rebuilt WHEN a backend's rollout fails THEN every Deployment the run changed is rolled back and named, and no later service is applied", async () => {
     const result = await push({ kept: [], fail: [rolloutFails] });
     expect(result.conclusion).toBe("failure");
     const failedStep = result.steps.find((s) => s.outcome === "failure")!;
     expect(failedStep.name).toMatch(DEPLOY_STEP);
-    expect(failedStep.stdout).toContain(`::error::rollout failed: ${firstBackend.deployment}`);
+    expect(failedStep.stdout).toContain(`::error::rollout failed: ${firstBackend.deployments[0]!}`);
     // Changed by this run: every built service it applied (the infrastructure's images did not change).
     const changed = units.filter((u) => built.includes(u.service) && applyOf(result, u.service) !== undefined);
     expect(changed.length).toBeGreaterThanOrEqual(units.filter((u) => u.kind === "backend").length);
     const undone = callsOf(result.calls, "kubectl", "rollout", "undo").map((c) => c.args[2]);
-    expect(undone.sort()).toEqual(changed.map((u) => `deployment/${u.deployment}`).sort());
+    expect(undone.sort()).toEqual(changed.map((u) => `deployment/${u.deployments[0]!}`).sort());
     for (const u of changed) {
-      expect(tagOf(result.kubeObjects, u.deployment), u.service).toBe(SHA);
-      expect(failedStep.stdout).toContain(`::warning::rolled back ${u.deployment} to its previous revision`);
+      expect(tagOf(result.kubeObjects, u.deployments[0]!), u.service).toBe(SHA);
+      expect(failedStep.stdout).toContain(`::warning::rolled back ${u.deployments[0]!} to its previous revision`);
       expect(result.summary).toContain(`- ${u.service}: rolled back to its previous revision`);
     }
     // Nothing that depends on the failed service is applied, and whatever was applied had every dependency
@@ -225,7 +225,7 @@ describe("deploy-aks.yml after an earlier deploy", () => {
       if (!apply) continue;
       for (const dep of u.dependsOn) {
         // Ready means rolled out, or applied without a change (then there is no rollout to wait for).
-        const depWait = waits.find((c) => c.args.includes(`deployment/${byName.get(dep)!.deployment}`));
+        const depWait = waits.find((c) => c.args.includes(`deployment/${byName.get(dep)!.deployments[0]!}`));
         const readyAt = depWait ? depWait.endedMs : applyOf(result, dep)?.endedMs;
         expect(depWait?.exitCode ?? 0, `${u.service} applied though ${dep} did not roll out`).toBe(0);
         expect(readyAt, `${u.service} applied though ${dep} was never applied`).toBeDefined();
@@ -240,9 +240,9 @@ describe("deploy-aks.yml after an earlier deploy", () => {
     const generated = generateWorkflows(registry);
     const result = await push({ kept: [], fail: [rolloutFails], workflow: offline(generated.get(PRODUCTION)!), generated });
     expect(result.conclusion).toBe("failure");
-    expect(callsOf(result.calls, "kubectl", "rollout", "undo").map((c) => c.args[2])).toEqual([`deployment/${firstBackend.deployment}`]);
-    expect(tagOf(result.kubeObjects, firstBackend.deployment)).toBe(SHA);
-    expect(tagOf(result.kubeObjects, units.filter((u) => u.kind === "backend")[1]!.deployment)).toBe(NEXT_SHA);
+    expect(callsOf(result.calls, "kubectl", "rollout", "undo").map((c) => c.args[2])).toEqual([`deployment/${firstBackend.deployments[0]!}`]);
+    expect(tagOf(result.kubeObjects, firstBackend.deployments[0]!)).toBe(SHA);
+    expect(tagOf(result.kubeObjects, units.filter((u) => u.kind === "backend")[1]!.deployments[0]!)).toBe(NEXT_SHA);
   });
 
   test("GIVEN a secret group is missing in the cluster WHEN the verify step runs THEN it names every missing key, then fails", async () => {

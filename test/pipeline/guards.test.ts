@@ -37,7 +37,7 @@ describe("deploy guards", () => {
     expect(result.conclusion).toBe("success");
     // The services' rollouts, not those of the cluster-prerequisites template (other namespaces).
     const rollouts = callsOf(result.calls, "kubectl", "rollout", "status").filter((c) => c.args.includes(plan.namespace));
-    expect(rollouts.map((c) => c.args[2]).sort()).toEqual(plan.phases.flatMap((p) => p.units.map((u) => `deployment/${u.deployment}`)).sort());
+    expect(rollouts.map((c) => c.args[2]).sort()).toEqual(plan.phases.flatMap((p) => p.units.map((u) => `deployment/${u.deployments[0]!}`)).sort());
     expect(maxConcurrency(rollouts)).toBeLessThanOrEqual(MAX_PARALLEL_ROLLOUTS);
     expect(maxConcurrency(rollouts)).toBeGreaterThan(1);
   });

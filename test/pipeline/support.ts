@@ -41,7 +41,7 @@ export function deployCheckout(plan: DeployPlan, generated: ReadonlyMap<string, 
   for (const phase of plan.phases)
     for (const unit of phase.units) {
       const image = built.has(unit.service) ? `\${ACR_SERVER}/${unit.service}:\${IMAGE_TAG}` : `${unit.service}:7`;
-      files[`${unit.manifestsDir}/deployment.yaml`] = deploymentManifest(unit.deployment, image);
+      files[`${unit.manifestsDir}/deployment.yaml`] = deploymentManifest(unit.deployments[0]!, image);
       for (const cron of unit.cronjobFiles) {
         const name = cron.split("/").pop()!.replace(/\.yaml$/, "");
         files[cron] = ["apiVersion: batch/v1", "kind: CronJob", "metadata:", `  name: ${name}`, "spec:", '  schedule: "0 * * * *"', ""].join("\n");

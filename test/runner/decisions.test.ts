@@ -73,8 +73,8 @@ describe("kubectl output", () => {
 describe("dependencyGraph", () => {
   test("GIVEN outcomes WHEN the summary graph is drawn THEN every service is a node coloured by its result and every dependency an edge", () => {
     const units = [
-      { service: "redis", manifestsDir: "k/redis", deployment: "redis", timeoutSeconds: 60, cronjobFiles: [], dependsOn: [], image: false },
-      { service: "api-gateway", manifestsDir: "k/api", deployment: "api-gateway", timeoutSeconds: 60, cronjobFiles: [], dependsOn: ["redis", "elsewhere"], image: true },
+      { service: "redis", manifestsDir: "k/redis", deployments: ["redis"], timeoutSeconds: 60, cronjobFiles: [], dependsOn: [], image: false },
+      { service: "api-gateway", manifestsDir: "k/api", deployments: ["api-gateway"], timeoutSeconds: 60, cronjobFiles: [], dependsOn: ["redis", "elsewhere"], image: true },
     ];
     const lines = dependencyGraph(units, new Map([["redis", { status: "unchanged", created: false }], ["api-gateway", { status: "rollout-failed", created: false }]]));
     expect(lines).toContain('  s_redis["redis"]:::unchanged');
