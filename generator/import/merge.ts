@@ -184,6 +184,7 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
     const deployments = folder ? mergeOrder([awaited.filter((d) => folder.deployments.some((x) => x.name === d)), folder.deployments.map((d) => d.name)]) : awaited;
     const main = deployments.includes(name) ? name : (deployments[0] ?? name);
     if (main !== name) service.deployment = main;
+    // Several: one list, the service's own name (or the first) leading; set once every name is known (below).
     if (folder && !folder.deployments.length)
       unmappable(present[0]!, present[0]!.facts.deployed[name]!.line, `${present[0]!.facts.manifestsRoot}/${name}/ defines no Deployment, so there is no rollout to await`, "add the Deployment's manifest, or deploy the folder from templates/deploy/");
     extraDeployments.set(name, deployments.filter((d) => d !== main));
@@ -383,21 +384,18 @@ export function mergeWorkflows(inputs: readonly EnvironmentInput[], options: Mer
   for (const input of inputs) reportOrderWithinPhases(input, inputs, differ);
   }
 
-  // Further Deployments of a folder: one entry each (image: false, the same folder).
+  // Further Deployments of a folder: the service's `deployment` lists them all, so each is
+  // awaited, rolled back and checked, and the folder is applied once.
+  const deploymentOwners = new Map(services.map((s) => [s.name, s.name]));
   for (const [name, extras] of extraDeployments) {
-    const at = services.findIndex((s) => s.name === name);
-    const owner = services[at]!;
-    extras.forEach((d, k) => {
-      if (byName.has(d)) {
-        unmappable(primary, 1, `Deployment "${d}" of ${name}'s folder has the name of another service`, "rename one of them");
-        return;
-      }
-      const extra: Service = { name: d, kind: owner.kind, image: false, manifests: name };
-      for (const key of ["environments", "dependsOn", "secrets", "rolloutTimeoutSeconds"] as const) if (owner[key] !== undefined) (extra as unknown as Record<string, unknown>)[key] = owner[key];
-      comment(`services.${d}`, `a further Deployment in ${owner.name}'s folder: the folder is applied once more (idempotent) and this rollout is awaited too`);
-      // Before its service: the audit reads a folder's deployment.yaml against the folder's last entry.
-      services.splice(at + k, 0, extra);
+    const owner = services.find((s) => s.name === name)!;
+    const kept = extras.filter((d) => {
+      const other = deploymentOwners.get(d);
+      if (other === undefined) return deploymentOwners.set(d, name), true;
+      unmappable(primary, primary.facts.deployed[name]?.line ?? 1, `Deployment "${d}" in ${name}'s folder has the name of ${other === name ? "another of its Deployments" : `the service "${other}" (its Deployment)`}: two Deployments of one name overwrite each other`, "rename one of them, then add it to the service's deployment list");
+      return false;
     });
+    if (kept.length) owner.deployment = [typeof owner.deployment === "string" ? owner.deployment : name, ...kept];
   }
 
   // ---- environments ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { REPO } from "../support/repo.ts";
 import { runJob, type JobRunResult } from "../harness/run-job.ts";
+import { callsOf } from "../harness/calls.ts";
 import { fakeSecrets, offline, pushContext } from "../pipeline/support.ts";
 import { lister, read, runCli, type CliResult } from "./cli.ts";
 import { semanticsOf, type Semantics } from "./semantic.ts";
@@ -140,6 +141,22 @@ describe("import of the fixture monorepo", () => {
     });
     expect(result.steps.filter((s) => s.outcome !== "success").map((s) => `${s.name}: ${s.stdout}${s.stderr}`)).toEqual([]);
     expect(result.conclusion).toBe("success");
+    // Every Deployment of every folder the run applied is awaited, and each folder is applied once
+    // (a folder with an API and its worker is one service listing both Deployments).
+    const waited = new Set(callsOf(result.calls, "kubectl", "rollout", "status").map((c) => c.args[2]));
+    const appliedFolders = callsOf(result.calls, "kubectl", "label").map((c) => /\/rendered\/([^/]+)$/.exec(c.args[c.args.indexOf("-f") + 1] ?? "")?.[1]);
+    let multi = 0;
+    for (const s of expected.services) {
+      const applied = appliedFolders.filter((f) => f === s.name).length;
+      if (!applied) continue;
+      expect(applied, `${environment}: ${s.name}'s folder applied once`).toBe(1);
+      for (const d of s.deployments) {
+        expect(waited.has(`deployment/${d}`), `${environment}: ${s.name} awaits ${d}`).toBe(true);
+        if (d !== s.name) expect(appliedFolders, `${environment}: ${d} applied as a service of its own`).not.toContain(d);
+      }
+      if (s.deployments.length > 1) multi++;
+    }
+    expect(multi, "folders holding several Deployments").toBeGreaterThanOrEqual(2);
     const phases = (parse(text) as { jobs: { deploy: { steps: { name?: string }[] } } }).jobs.deploy.steps.filter((s) => /^Deploy phase \d+/.test(s.name ?? "")).length;
     expect(json.phases.generated).toBeLessThan(expected.environments[environment]!.sequentialDeploySteps);
     expect(phases || json.phases.generated).toBeLessThan(expected.environments[environment]!.sequentialDeploySteps);

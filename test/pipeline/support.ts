@@ -42,6 +42,8 @@ export function deployCheckout(plan: DeployPlan, generated: ReadonlyMap<string, 
     for (const unit of phase.units) {
       const image = built.has(unit.service) ? `\${ACR_SERVER}/${unit.service}:\${IMAGE_TAG}` : `${unit.service}:7`;
       files[`${unit.manifestsDir}/deployment.yaml`] = deploymentManifest(unit.deployments[0]!, image);
+      // Further Deployments of the folder (a worker beside its API), each in a file of its own.
+      for (const d of unit.deployments.slice(1)) files[`${unit.manifestsDir}/${d}.yaml`] = deploymentManifest(d, image);
       for (const cron of unit.cronjobFiles) {
         const name = cron.split("/").pop()!.replace(/\.yaml$/, "");
         files[cron] = ["apiVersion: batch/v1", "kind: CronJob", "metadata:", `  name: ${name}`, "spec:", '  schedule: "0 * * * *"', ""].join("\n");
