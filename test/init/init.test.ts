@@ -5,7 +5,7 @@
  * changes nothing.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -113,6 +113,20 @@ describe("a registry elsewhere than services.config.ts", () => {
 });
 
 describe("what the starter registry guesses", () => {
+  it("GIVEN a service folder holding its API and a worker WHEN init runs THEN the service lists both Deployments, and the registry generates and audits clean", () => {
+    const dir = monorepo();
+    const api = readFileSync(join(dir, "infra", "k8s", "billing-service", "deployment.yaml"), "utf8");
+    const worker = api.split("\n---")[0]!.replaceAll("name: billing-service", "name: billing-worker").replaceAll("app: billing-service", "app: billing-worker");
+    writeFileSync(join(dir, "infra", "k8s", "billing-service", "worker.yaml"), worker);
+    expect(cli(dir, "init").code).toBe(0);
+    expect(snapshotTree(dir).get("services.config.ts")!).toContain('deployment: ["billing-service", "billing-worker"],');
+    expect(cli(dir).code).toBe(0);
+    expect(cli(dir, "audit").stdout).toContain("audit: 0 errors, 0 warnings");
+    const data = readdirSync(join(dir, ".github", "deploy")).filter((f) => f.endsWith(".jsonc"));
+    expect(data.length).toBeGreaterThan(0);
+    for (const f of data) expect(readFileSync(join(dir, ".github", "deploy", f), "utf8"), f).toContain('"deployments":["billing-service","billing-worker"]');
+  });
+
   it("GIVEN a service folder without manifests and a repository on master WHEN init runs THEN both are marked as guesses", () => {
     const dir = monorepo({ packageJson: false });
     mkdirSync(join(dir, "services", "search-service"));

@@ -21,7 +21,7 @@ interface FoundService {
   kind: DeployKind;
   path?: string;
   /** The Deployment's name in the manifests, when it is not the service's name. */
-  deployment?: string;
+  deployment?: string | string[];
   cronjobs: { name: string; schedule?: string }[];
   jobs: string[];
   secretGroups: string[];
@@ -71,7 +71,8 @@ export function starterRegistry(files: RepoFiles, registryImport: string): Start
       collectVariables(text, variables);
       return parseManifest(joinPath(dir, f.name), text).docs;
     });
-    const deployment = docs.find((d) => d.kind === "Deployment")?.name;
+    const names = [...new Set(docs.filter((d) => d.kind === "Deployment").map((d) => d.name).filter((n): n is string => typeof n === "string"))];
+    const deployment = names[0];
     let service = services.find((s) => s.name === e.name);
     if (!service) {
       // A folder no source folder builds: an off-the-shelf image (redis, rabbitmq), when it holds a Deployment to wait for.
@@ -79,7 +80,9 @@ export function starterRegistry(files: RepoFiles, registryImport: string): Start
       service = { name: e.name, kind: "infrastructure", cronjobs: [], jobs: [], secretGroups: [] };
       services.push(service);
     }
-    if (deployment && deployment !== service.name) service.deployment = deployment;
+    // Several (an API and its worker): every one is awaited; the service's own name leads.
+    if (names.length > 1) service.deployment = [...names.filter((n) => n === service.name), ...names.filter((n) => n !== service.name)];
+    else if (deployment && deployment !== service.name) service.deployment = deployment;
     const groups = new Set<string>();
     for (const d of docs) collectSecretRefs(d.data, groups, secretKeys);
     for (const sub of ["cronjobs", "jobs"] as const)
@@ -167,7 +170,8 @@ export function starterRegistry(files: RepoFiles, registryImport: string): Start
     if (s.path) w.prop("path", s.path);
     else w.raw("image: false, // an off-the-shelf image: nothing to build");
     if (previous.length) w.raw(`dependsOn: ${JSON.stringify(previous).replace(/,/g, ", ")}, // ${guess("dependencies: every service of the kind before it")}`);
-    if (s.deployment) w.prop("deployment", s.deployment);
+    if (typeof s.deployment === "string") w.prop("deployment", s.deployment);
+    else if (s.deployment) w.raw(`deployment: ${JSON.stringify(s.deployment).replace(/,/g, ", ")},`);
     if (s.secretGroups.length) w.raw(`secrets: ${JSON.stringify(s.secretGroups).replace(/,/g, ", ")},`);
     if (s.cronjobs.length) {
       w.open("cronjobs: [");
