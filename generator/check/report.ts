@@ -86,7 +86,10 @@ export function colorDiff(diff: string, c: Palette): string {
 export function driftText(reports: readonly DriftReport[], c: Palette, cmd: FixCommand = DEFAULT_FIX_COMMAND, closing?: string): string {
   const out: string[] = [];
   const n = reports.length;
-  out.push(c.bold(`${n} workflow file${n === 1 ? "" : "s"} out of sync with the registry:`));
+  // The runner's support files (.github/deploy/) are generated too; say what the count holds.
+  const workflows = reports.filter((r) => r.path.startsWith(".github/workflows/")).length;
+  const what = workflows === n ? `workflow file${n === 1 ? "" : "s"}` : workflows === 0 ? `generated file${n === 1 ? "" : "s"}` : `generated files (${workflows} workflow${workflows === 1 ? "" : "s"}, ${n - workflows} runner support file${n - workflows === 1 ? "" : "s"})`;
+  out.push(c.bold(`${n} ${what} out of sync with the registry:`));
   for (const r of reports) {
     out.push(`  ${r.path} ${KIND_TEXT[r.kind]}`);
     for (const f of r.findings) out.push(`    - ${f.message}`);

@@ -5,7 +5,8 @@
  */
 import { jobPermissions, registryLoginSteps } from "./azure.ts";
 import type { BuildEntry, DeployPlan } from "../plan/plan.ts";
-import { type PinTable, SENTRY_CLI_PACKAGE } from "./pins.ts";
+import type { PinTable } from "./pins.ts";
+import { runnerCommand } from "./support-paths.ts";
 import { script, shq } from "./shell.ts";
 import type { BuildShard } from "../plan/shards.ts";
 import { type Job, type Step, secretExpr, usesPinned } from "./workflow.ts";
@@ -167,7 +168,7 @@ function sentrySteps(plan: DeployPlan, builds: BuildEntry[]): Step[] {
   const sentry = plan.sentry;
   if (!sentry || !builds.some((b) => b.sentryProject)) return [];
   return [
-    installSentryCliStep("matrix.service.sentry"),
+    installSentryCliStep(plan, "matrix.service.sentry"),
     {
       name: "Create Sentry release",
       if: `matrix.service.sentry && ${SENTRY_CLI_INSTALLED}`,
@@ -195,22 +196,19 @@ export const SENTRY_CLI_INSTALLED = `steps.${SENTRY_CLI_STEP_ID}.outcome == 'suc
 
 /**
  * Installs the pinned Sentry CLI once per job, into the job's temporary folder (nothing global),
- * and puts it on PATH for the later steps. Chosen over `getsentry/action-release`, which makes one
- * release per step: the deploy job records every service's deploy in one loop with one install.
- * Chosen over `npx`, which would install inside the step that holds the auth token: here no
- * token is in the environment, and `--ignore-scripts` runs no install script at all (the binary
- * is the package's exact-version platform dependency). Best effort: see sentrySteps.
+ * and puts it on PATH for the later steps: the runner's `install-sentry-cli` (runner/sentry.ts).
+ * Chosen over `getsentry/action-release`, which makes one release per step: the deploy job records
+ * every service's deploy in one loop with one install. Chosen over `npx`, which would install
+ * inside the step that holds the auth token: here no token is in the environment, and
+ * `--ignore-scripts` runs no install script at all (the binary is the package's exact-version
+ * platform dependency). Best effort: see sentrySteps.
  */
-export function installSentryCliStep(condition?: string): Step {
+export function installSentryCliStep(plan: { workflowFile: string }, condition?: string): Step {
   return {
     name: "Install Sentry CLI",
     id: SENTRY_CLI_STEP_ID,
     ...(condition ? { if: condition } : {}),
-    run: script([
-      'prefix="$RUNNER_TEMP/sentry-cli"',
-      `npm install --prefix "$prefix" --ignore-scripts --no-audit --no-fund --no-save ${SENTRY_CLI_PACKAGE}`,
-      'echo "$prefix/node_modules/.bin" >> "$GITHUB_PATH"',
-    ]),
+    run: script([runnerCommand("install-sentry-cli", plan)]),
     "continue-on-error": true,
   };
 }

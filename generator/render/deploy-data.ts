@@ -7,7 +7,7 @@ import type { DeployData } from "../runner/data.ts";
 import { buildDefinition, buildRecipe, renderedBuildStep } from "./affected.ts";
 import { matrixEntry } from "./build-job.ts";
 import type { DeployPlan } from "../plan/plan.ts";
-import type { PinTable } from "./pins.ts";
+import { type PinTable, SENTRY_CLI_PACKAGE } from "./pins.ts";
 import { shardsOf } from "../plan/shards.ts";
 import { dataFileOf } from "./support-paths.ts";
 
@@ -45,7 +45,7 @@ export function deployData(plan: DeployPlan, pins: PinTable, configFile: string)
     ingressManifest: plan.ingressManifest,
     secretGroups: plan.secretGroups.map((g) => ({ name: g.name, keys: g.keys.map((k) => ({ key: k.key, env: k.secret })) })),
     ...(plan.sentry
-      ? { sentry: { environment: plan.sentry.environment, releaseSuffix: plan.sentry.releaseSuffix, projects: plan.builds.flatMap((b) => (b.sentryProject ? [{ service: b.name, project: b.sentryProject }] : [])) } }
+      ? { sentry: { environment: plan.sentry.environment, releaseSuffix: plan.sentry.releaseSuffix, projects: plan.builds.flatMap((b) => (b.sentryProject ? [{ service: b.name, project: b.sentryProject }] : [])), cliPackage: SENTRY_CLI_PACKAGE } }
       : {}),
   };
 }

@@ -55,7 +55,7 @@ function sentryDeploySteps(plan: DeployPlan): Step[] {
   const sentry = plan.sentry;
   if (!sentry || !plan.builds.some((b) => b.sentryProject)) return [];
   return [
-    installSentryCliStep(),
+    installSentryCliStep(plan),
     {
       name: "Record Sentry deploys",
       if: SENTRY_CLI_INSTALLED,

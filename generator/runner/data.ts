@@ -57,7 +57,13 @@ export interface DeployData {
   /** Applied by the prerequisites job, once the ingress controller and cert-manager are ready. */
   ingressManifest: string;
   secretGroups: { name: string; keys: { key: string; env: string }[] }[];
-  sentry?: { environment: string; releaseSuffix: string; projects: { service: string; project: string }[] };
+  sentry?: {
+    environment: string;
+    releaseSuffix: string;
+    projects: { service: string; project: string }[];
+    /** The pinned CLI package `install-sentry-cli` installs (`@sentry/cli@<version>`). */
+    cliPackage: string;
+  };
 }
 
 export const LABEL_REGISTRY = "gen-workflows.dev/registry";

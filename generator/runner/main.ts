@@ -11,7 +11,7 @@ import { run } from "./process.ts";
 import { redeployCommand } from "./release.ts";
 import { type RunnerContext, runnerContext } from "./runner-env.ts";
 import { secretsCommand, verifySecretsCommand } from "./secrets.ts";
-import { sentryDeploysCommand } from "./sentry.ts";
+import { installSentryCliCommand, sentryDeploysCommand } from "./sentry.ts";
 
 const COMMANDS: Record<string, (ctx: RunnerContext) => Promise<number>> = {
   changes: changesCommand,
@@ -20,6 +20,7 @@ const COMMANDS: Record<string, (ctx: RunnerContext) => Promise<number>> = {
   deploy: (ctx) => deploy(ctx, pushRequest(ctx)),
   redeploy: redeployCommand,
   "sentry-deploys": sentryDeploysCommand,
+  "install-sentry-cli": installSentryCliCommand,
   ingress: ingressCommand,
 };
 

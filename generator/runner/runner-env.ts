@@ -12,6 +12,8 @@ export interface RunnerContext {
   summary(markdown: string): void;
   /** Appends `name=value` lines to the step outputs. */
   output(lines: readonly string[]): void;
+  /** Puts a folder on PATH for the job's later steps. */
+  addPath(dir: string): void;
 }
 
 export function runnerContext(data: DeployData, run: Run): RunnerContext {
@@ -26,6 +28,9 @@ export function runnerContext(data: DeployData, run: Run): RunnerContext {
     },
     output: (lines) => {
       if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, lines.map((l) => `${l}\n`).join(""));
+    },
+    addPath: (dir) => {
+      if (env.GITHUB_PATH) appendFileSync(env.GITHUB_PATH, `${dir}\n`);
     },
   };
 }

@@ -40,7 +40,7 @@ describe.each([
   const runs = new Map<string, JobRunResult>();
 
   beforeAll(async () => {
-    const checkout = makeWorkdir(buildCheckout(plan));
+    const checkout = makeWorkdir(buildCheckout(plan, files));
     workdirs.push(checkout);
     const needs = { changes: { result: "success", outputs: { "build-1": JSON.stringify(entries) } } };
     const results = await Promise.all(
@@ -129,7 +129,7 @@ describe.each([
   });
 
   test("GIVEN a VERSION file that cannot be an image tag WHEN a service builds THEN the job fails naming the file, before anything is built", async () => {
-    const checkout = makeWorkdir({ ...buildCheckout(plan), VERSION: "1.4.2 beta/2\n" });
+    const checkout = makeWorkdir({ ...buildCheckout(plan, files), VERSION: "1.4.2 beta/2\n" });
     workdirs.push(checkout);
     const portal = entries.find((e) => e.name === "portal")!;
     const result = await runJob({ workflowText, jobId: "build", workdir: checkout.dir, context: pushContext(branch, secrets, { matrix: { service: portal }, needs: { changes: { result: "success", outputs: { "build-1": JSON.stringify([portal]) } } } }) });
@@ -149,6 +149,11 @@ describe.each([
           ["releases", "finalize", `${b.name}@v${VERSION}${suffix}`],
         ]);
         expect(step(runs.get(b.name)!, "Install Sentry CLI").secretNamesVisible).toEqual([]);
+        // The pinned CLI, once, into the job's temporary folder, with no install script run.
+        const installs = callsOf(runs.get(b.name)!.calls, "npm", "install");
+        expect(installs, b.name).toHaveLength(1);
+        expect(installs[0]!.args).toEqual(expect.arrayContaining(["--ignore-scripts", "--no-save", "@sentry/cli@3.8.0"]));
+        expect(installs[0]!.args[installs[0]!.args.indexOf("--prefix") + 1]).toMatch(/sentry-cli$/);
       } else {
         expect(calls, b.name).toEqual([]);
         expect(step(runs.get(b.name)!, "Install Sentry CLI").outcome).toBe("skipped");
@@ -157,7 +162,7 @@ describe.each([
   });
 
   test("GIVEN the Sentry CLI install fails WHEN a service builds THEN the image is still pushed, the release step is skipped and the job succeeds", async () => {
-    const checkout = makeWorkdir(buildCheckout(plan));
+    const checkout = makeWorkdir(buildCheckout(plan, files));
     workdirs.push(checkout);
     const portal = entries.find((e) => e.name === "portal")!;
     const result = await runJob({
@@ -189,7 +194,7 @@ describe.each([
   const server = secrets.ACR_LOGIN_SERVER!;
 
   async function retag(names: string[]): Promise<JobRunResult> {
-    const checkout = makeWorkdir(buildCheckout(plan));
+    const checkout = makeWorkdir(buildCheckout(plan, files));
     workdirs.push(checkout);
     const outputs = { retag: names.join(" "), base: BASE_SHA, "base-version": "1.4.1" };
     return runJob({ workflowText, jobId: "retag", workdir: checkout.dir, context: pushContext(branch, secrets, { needs: { changes: { result: "success", outputs } } }) });
@@ -212,7 +217,7 @@ describe.each([
 
   test("GIVEN two re-tags fail WHEN the retag job runs THEN the job fails naming both, after trying every service", async () => {
     const names = plan.builds.map((b) => b.name);
-    const checkout = makeWorkdir(buildCheckout(plan));
+    const checkout = makeWorkdir(buildCheckout(plan, files));
     workdirs.push(checkout);
     const outputs = { retag: names.join(" "), base: BASE_SHA, "base-version": "1.4.1" };
     const result = await runJob({

@@ -71,9 +71,13 @@ export function offline(workflowText: string): string {
   return workflowText.replace(CERT_MANAGER_URL, CERT_MANAGER_LOCAL);
 }
 
-/** The files a build job reads: the service's Dockerfile (with a `production` stage) and VERSION. */
-export function buildCheckout(plan: DeployPlan): Record<string, string> {
+/**
+ * The files a build job reads: the service's Dockerfile (with a `production` stage), VERSION, and
+ * the generated runner and data files (the Sentry CLI install runs the runner).
+ */
+export function buildCheckout(plan: DeployPlan, generated: ReadonlyMap<string, string>): Record<string, string> {
   const files: Record<string, string> = { VERSION: `${VERSION}\n` };
+  for (const [path, text] of generated) if (path.startsWith(".github/deploy/")) files[path] = text;
   for (const b of plan.builds) files[`${b.path}/Dockerfile`] = "FROM node:20-alpine AS base\nFROM base AS production\n";
   return files;
 }
