@@ -182,6 +182,26 @@ export function removeFile(path: string): void {
   rmSync(path, { force: true });
 }
 
+/**
+ * Removes `path` (a file, or a folder with everything in it) when the returned function is called,
+ * or when the process exits first: a registry stuck in a loop ends the process from the stuck
+ * thread (config/load-deadline.ts), and no `finally` runs then.
+ */
+export function removeOnExit(path: string): () => void {
+  const remove = (): void => {
+    try {
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // best effort on the way out
+    }
+  };
+  process.once("exit", remove);
+  return () => {
+    process.removeListener("exit", remove);
+    rmSync(path, { recursive: true, force: true });
+  };
+}
+
 /** Names of the `.yaml`/`.yml` files directly in `dir`, sorted; undefined when it is not a folder. */
 export function listYamlFiles(dir: string): string[] | undefined {
   try {

@@ -11,7 +11,7 @@
  *
  * Outside a git repository (or when git is missing) the working tree is what there is to check.
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { type Drift } from "../check/check.ts";
@@ -21,7 +21,7 @@ import { stagedState } from "../check/staged-paths.ts";
 import { EXIT, type CliIo } from "../cli-types.ts";
 import { type Diagnostic, error, formatDiagnosticText, JSON_SCHEMA_VERSION, sortDiagnostics } from "../diagnostics.ts";
 import { checkoutIndex, indexedPaths } from "../git-index.ts";
-import { readIfExists, toPosix } from "../io.ts";
+import { readIfExists, removeOnExit, toPosix } from "../io.ts";
 import { fixCommandFor } from "./fix-command.ts";
 import { classify, type GenerateOptions, printDiagnostics, reportRefusal, runGenerate } from "./generate.ts";
 import { resolvePaths } from "./project.ts";
@@ -55,6 +55,7 @@ export async function runStagedCheck(options: GenerateOptions, io: CliIo): Promi
   }
 
   const snapshot = snapshotFolder(top);
+  const remove = removeOnExit(snapshot);
   try {
     const materialised = materialiseIndex(top, snapshot, specs, configRel, io.env);
     if (!materialised) return runGenerate(options, io);
@@ -68,7 +69,7 @@ export async function runStagedCheck(options: GenerateOptions, io: CliIo): Promi
     printDiagnostics(loaded.diagnostics, io, options.format);
     return reportStaged(loaded.drifts, { ...loaded, diagnostics: sortDiagnostics(loaded.diagnostics), configFile: paths.configFile, root: paths.root, configPath: paths.configPath, unstagedInputs }, options, io);
   } finally {
-    rmSync(snapshot, { recursive: true, force: true });
+    remove();
   }
 }
 

@@ -126,6 +126,12 @@ export async function runInit(args: string[], io: CliIo): Promise<number> {
     // Whatever init writes must load and generate, before anything is written.
     const loaded = await loadProject({ config: configPath, root, format: "text" }, io, registryText);
     if (hasErrors(loaded.diagnostics) || !loaded.result.registry) {
+      // The repository's own templates, the environment or a deadline the user set: theirs to fix.
+      // Anything else means init wrote a registry that does not generate: a bug here.
+      if (loaded.diagnostics.some((d) => d.severity === "error" && /^(CONFIG_LOAD_TIMEOUT|TEMPLATE_|IO_|PATH_NOT_A_FILE)/.test(d.code))) {
+        io.stderr(`${sortDiagnostics(loaded.diagnostics).map(formatDiagnosticText).join("\n")}\ngen:workflows: init stopped; nothing was written.\n`);
+        return EXIT.usage;
+      }
       io.stderr(`${sortDiagnostics(loaded.diagnostics).map(formatDiagnosticText).join("\n")}\ngen:workflows: internal error (this is a bug, please report it): the registry init would write does not generate; nothing was written.\n`);
       return EXIT.internal;
     }

@@ -7,7 +7,7 @@ import { basename, dirname, join, relative } from "node:path";
 import type { CliIo, CommonOptions } from "../cli-types.ts";
 import { type Diagnostic, error } from "../diagnostics.ts";
 import { generate, type GenerateResult } from "../generate.ts";
-import { loadRegistryModule, readIfExists, readTemplates, removeFile, toPosix, writeAtomic } from "../io.ts";
+import { loadRegistryModule, readIfExists, readTemplates, removeOnExit, toPosix, writeAtomic } from "../io.ts";
 import { locateInRegistry } from "../config/source-lines.ts";
 import { resolvePaths, type ProjectPaths } from "./paths.ts";
 import { describeThrown } from "../describe.ts";
@@ -82,10 +82,11 @@ async function loadRegistry(paths: ProjectPaths, cwd: string, registryText: stri
 
 async function loadRegistryText(paths: ProjectPaths, registryText: string, deadline: Deadline): ReturnType<typeof loadRegistryModule> {
   const probe = join(dirname(paths.configPath), `.${basename(paths.configPath, ".ts")}.${process.pid}.tmp.ts`);
+  const remove = removeOnExit(probe);
   try {
     writeAtomic(probe, registryText);
     return await loadRegistryModule(probe, paths.configFile, deadline, paths.root);
   } finally {
-    removeFile(probe);
+    remove();
   }
 }

@@ -40,7 +40,9 @@ export interface Deadline {
 export function deadlineMs(env: Readonly<Record<string, string | undefined>>): number {
   const raw = env.GEN_WORKFLOWS_REGISTRY_TIMEOUT?.trim();
   if (raw === undefined || !/^\d+(\.\d+)?$/.test(raw)) return DEFAULT_DEADLINE_MS;
-  return Math.round(Number(raw) * 1000);
+  const ms = Number(raw) * 1000;
+  // Only 0 itself turns it off; a tiny limit is still a limit.
+  return ms === 0 ? 0 : Math.max(1, Math.round(ms));
 }
 
 export function timeoutDiagnostic(file: string, ms: number): Diagnostic {
@@ -59,16 +61,30 @@ export function synchronously<T>(ms: number, f: () => T): T | typeof TIMED_OUT {
   const hooks = globalThis as unknown as Record<symbol, unknown>;
   const key = Symbol.for(HOOK);
   const outer = hooks[key];
-  hooks[key] = f;
+  // What `f` throws comes back as a value: thrown through the vm boundary from a module that
+  // `require` evaluates, node would also print its own source line to stderr. Only the timeout
+  // (V8 terminating execution, which no catch can stop) crosses the boundary.
+  hooks[key] = (): Outcome<T> => {
+    try {
+      return { value: f() };
+    } catch (thrown) {
+      return { thrown };
+    }
+  };
+  let outcome: Outcome<T>;
   try {
-    return CALL_HOOK.runInThisContext({ timeout: ms }) as T;
+    outcome = CALL_HOOK.runInThisContext({ timeout: ms }) as Outcome<T>;
   } catch (e) {
     if (isTimeout(e)) return TIMED_OUT;
     throw e;
   } finally {
     hooks[key] = outer;
   }
+  if ("thrown" in outcome) throw outcome.thrown;
+  return outcome.value;
 }
+
+type Outcome<T> = { value: T } | { thrown: unknown };
 
 function isTimeout(e: unknown): boolean {
   try {
@@ -81,8 +97,21 @@ function isTimeout(e: unknown): boolean {
 /** What `require` says when it cannot evaluate this graph synchronously: then it is imported instead. */
 const NOT_REQUIRABLE = new Set(["ERR_REQUIRE_ASYNC_MODULE", "ERR_REQUIRE_ESM", "ERR_UNKNOWN_FILE_EXTENSION", "ERR_REQUIRE_CYCLE_MODULE"]);
 
+/**
+ * Entries whose evaluation was cut off: node keeps such a module as failed, and a second load in
+ * this process (adopt-pins falls back to gen) would report its "error" instead of the timeout.
+ */
+const timedOut = new Set<string>();
+
 /** Evaluates the ES module at `url` (a registry's compiled entry) under the deadline: its namespace, or TIMED_OUT. */
 export async function evaluateModule(url: string, deadline: Deadline): Promise<Record<string, unknown> | typeof TIMED_OUT> {
+  if (timedOut.has(url)) return TIMED_OUT;
+  const evaluated = await evaluateOnce(url, deadline);
+  if (evaluated === TIMED_OUT) timedOut.add(url);
+  return evaluated;
+}
+
+async function evaluateOnce(url: string, deadline: Deadline): Promise<Record<string, unknown> | typeof TIMED_OUT> {
   if (url.startsWith("file:")) {
     const path = fileURLToPath(url);
     const require = createRequire(path);

@@ -59,7 +59,7 @@ describe("gen then --check", () => {
     // The fix repeats the --config it was given, so it can be pasted as it is.
     expect(r.stdout).toContain(`run \`npx gen-workflows --config ${repo.configPath}\` and commit`);
     expect(repo.run([]).code).toBe(0);
-    expect(repo.read(".github/deploy/deploy-staging.jsonc")).toContain('"deployment":"corporate","timeoutSeconds":240');
+    expect(repo.read(".github/deploy/deploy-staging.jsonc")).toContain('"deployments":["corporate"],"timeoutSeconds":240');
     expect(repo.run(["--check"]).code).toBe(0);
   });
 });

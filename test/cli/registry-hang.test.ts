@@ -6,6 +6,8 @@
  * be interrupted from another thread (config/load-deadline.ts), so this runs on Node 20 and 24.
  */
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LAUNCHER } from "../support/repo.ts";
 import { makeTempRepo, type TempRepo } from "../support/temp-repo.ts";
@@ -79,4 +81,59 @@ describe("a registry that never finishes", () => {
     expect(run(repo, ["--check"]).code).toBe(2);
     expect(run(repo, ["--check"], { GEN_WORKFLOWS_REGISTRY_TIMEOUT: "0" })).toMatchObject({ code: 0, stdout: "Deploy workflows match the registry.\n" });
   });
+
+  it("GIVEN a loop after a top-level await, staged for commit WHEN the pre-commit check runs THEN exit 2 and its staged snapshot is removed", () => {
+    const repo = makeTempRepo();
+    mkdirSync(join(repo.dir, "node_modules"));
+    const git = (...args: string[]) => spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: repo.dir, encoding: "utf8" });
+    git("init", "-q", ".");
+    git("add", "-A");
+    git("commit", "-q", "-m", "initial");
+    repo.write("services.config.ts", `await 0;\nwhile (true) {}\n${repo.read("services.config.ts")}`);
+    git("add", "services.config.ts");
+    const r = run(repo, ["--check", "--staged"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain("[CONFIG_LOAD_TIMEOUT]");
+    const cache = join(repo.dir, "node_modules", ".cache", "gen-workflows");
+    expect(existsSync(cache) ? readdirSync(cache).filter((f) => f.startsWith("staged")) : []).toEqual([]);
+  });
+
+  it("GIVEN a registry whose second load loops WHEN add-service runs THEN exit 2 and no probe file is left beside the registry", () => {
+    const repo = makeTempRepo();
+    repo.write("services.config.ts", `await 0;\nif ((globalThis as any).__loaded) { for (;;) {} }\n(globalThis as any).__loaded = true;\n${repo.read("services.config.ts")}`);
+    const before = repo.snapshot();
+    const r = run(repo, ["add-service", "newsvc", "--kind", "backend"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(repo.snapshot()).toEqual(before);
+  });
+
+  it("GIVEN a loop at the top of the module WHEN --adopt-pins runs (it loads the registry twice) THEN both loads say CONFIG_LOAD_TIMEOUT", () => {
+    const repo = makeTempRepo();
+    repo.write("services.config.ts", `while (true) {}\n${repo.read("services.config.ts")}`);
+    const r = run(repo, ["--adopt-pins", "--format", "json"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect((JSON.parse(r.stdout) as { diagnostics: { code: string }[] }).diagnostics.map((d) => d.code)).toEqual(["CONFIG_LOAD_TIMEOUT"]);
+  });
+
+  it("GIVEN a registry that throws an Error WHEN --check runs THEN the diagnostic alone is printed, with no source line from node's module loader", () => {
+    const repo = makeTempRepo();
+    repo.write("services.config.ts", `throw new Error("no registry today");\n${repo.read("services.config.ts")}`);
+    const r = run(repo, ["--check"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("services.config.ts: the registry threw while loading: no registry today [CONFIG_LOAD_FAILED]");
+    expect(r.stderr).not.toMatch(/node:internal|evaluateSync/);
+  });
+
+  it("GIVEN a deadline too short for any registry WHEN init runs THEN exit 2 with the timeout, not an internal error, and nothing written", () => {
+    const repo = makeTempRepo({ withWorkflows: false });
+    const dir = join(repo.dir, "fresh");
+    mkdirSync(join(dir, "apps", "api"), { recursive: true });
+    writeFileSync(join(dir, "apps", "api", "Dockerfile"), "FROM node:24-alpine AS production\n");
+    const r = spawnSync(process.execPath, [LAUNCHER, "init"], { cwd: dir, encoding: "utf8", timeout: 60_000, env: { PATH: process.env.PATH ?? "", HOME: repo.dir, NO_COLOR: "1", GEN_WORKFLOWS_REGISTRY_TIMEOUT: "0.0001" } });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain("[CONFIG_LOAD_TIMEOUT]");
+    expect(r.stderr).not.toContain("internal error");
+    expect(readdirSync(dir).sort()).toEqual(["apps"]);
+  });
 });
+

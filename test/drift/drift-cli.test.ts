@@ -63,7 +63,7 @@ describe("edited by hand", () => {
     const DATA = ".github/deploy/deploy-staging.jsonc";
     const original = repo.read(DATA);
     // The portal's rollout timeout, and every cronjob of billing-service dropped from the data file.
-    let text = original.replace('"deployment":"portal","timeoutSeconds":180', '"deployment":"portal","timeoutSeconds":600');
+    let text = original.replace('"deployments":["portal"],"timeoutSeconds":180', '"deployments":["portal"],"timeoutSeconds":600');
     text = text.replace(/("service":"billing-service".*?"cronjobFiles":)\[[^\]]*\]/, "$1[]");
     expect(text).not.toBe(original);
     repo.write(DATA, text);
