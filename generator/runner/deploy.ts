@@ -59,7 +59,12 @@ async function undoChanged(ctx: RunnerContext, cluster: KubeCluster, result: Sch
     for (let u = pool.shift(); u; u = pool.shift()) if (await cluster.undo(u)) undone.push(u.service);
   };
   await Promise.all(Array.from({ length: Math.min(ctx.data.maxParallelRollouts, pool.length) }, worker));
-  for (const u of units) lines.push(`- ${u.service}: ${undone.includes(u.service) ? "rolled back to its previous revision" : "**roll back failed**"}`);
+  for (const u of units) {
+    // A service with an API and a new worker: the API goes back, the new worker has nothing to go back to.
+    const created = cluster.createdBy(u);
+    const left = created.length ? `; ${created.join(", ")} created by this run, left in place` : "";
+    lines.push(`- ${u.service}: ${undone.includes(u.service) ? "rolled back to its previous revision" : "**roll back failed**"}${left}`);
+  }
   if (ctx.data.rollback === "none") lines.push("- nothing undone (`rollback: \"none\"`)");
   return lines;
 }

@@ -148,6 +148,11 @@ export class KubeCluster implements UnitCluster<DeployUnitData> {
     return { ok: true, rolls: rolling.length > 0, created: rolling.length > 0 && rolling.every((c) => c.change === "created") };
   }
 
+  /** The unit's Deployments that its apply created (no earlier revision to roll back to). */
+  createdBy(unit: DeployUnitData): string[] {
+    return (this.rolling.get(unit.service) ?? []).filter((c) => c.change === "created").map((c) => c.deployment);
+  }
+
   /** Waits for the rollout of every Deployment the unit's apply changed; false when one failed or timed out. */
   async rollout(unit: DeployUnitData): Promise<boolean> {
     let ok = true;

@@ -83,4 +83,19 @@ describe("a service whose folder holds an API and its worker", () => {
     expect(failed.stdout).toContain(`::warning::rolled back ${WORKER} to its previous revision`);
     expect(failed.stdout).toContain(`::warning::rolled back ${SERVICE} to its previous revision`);
   });
+
+  test("GIVEN the worker is new in this run WHEN the API's rollout fails THEN the API is rolled back and the new worker is left in place, both said in the summary", async () => {
+    const result = await run({
+      kept: [],
+      cluster: deployed.filter((o) => !(o.kind === "Deployment" && o.name === WORKER)),
+      sha: NEXT_SHA,
+      fail: [{ tool: "kubectl", argsInclude: ["rollout", "status", `deployment/${SERVICE}`], stderr: "error: timed out waiting for the condition", times: 1 }],
+    });
+    expect(result.conclusion).toBe("failure");
+    const undone = callsOf(result.calls, "kubectl", "rollout", "undo").map((c) => c.args[2]);
+    expect(undone).toContain(`deployment/${SERVICE}`);
+    expect(undone).not.toContain(`deployment/${WORKER}`);
+    expect(result.summary).toContain(`- ${SERVICE}: rolled back to its previous revision; ${WORKER} created by this run, left in place`);
+  });
 });
+
