@@ -198,7 +198,11 @@ export interface OneTimeJob {
 export interface Service {
   /** Name: a Kubernetes name (lower case, digits, `-`), also the image and the Sentry project. */
   name: string;
-  /** Deploy kind; kinds deploy in the order infrastructure, backend, gateway, frontend. */
+  /**
+   * Deploy kind, in the order infrastructure, backend, gateway, frontend: a service may depend only
+   * on its own kind or an earlier one, and the plan lists kinds in that order. When it is applied
+   * comes from `dependsOn` alone: a frontend that depends on nothing starts with the first wave.
+   */
   kind: DeployKind;
   /** Source folder, `services/<name>` or `apps/<name>`; its `Dockerfile` is built. Required when an image is built. */
   path?: string;

@@ -11,10 +11,10 @@
  */
 import { isManifestFile, joinPath, type RepoFiles } from "../../audit/repo-files.ts";
 import { parseManifest } from "../../audit/manifests.ts";
+import { KIND_ORDER } from "../../config/kinds.ts";
 import type { DeployKind } from "../../config/registry.ts";
 
 const MANIFESTS_ROOT = "infra/k8s";
-const KIND_ORDER: readonly DeployKind[] = ["infrastructure", "backend", "gateway", "frontend"];
 
 interface FoundService {
   name: string;
