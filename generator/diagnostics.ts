@@ -2,6 +2,7 @@
  * Errors are data: every problem a user can cause is a Diagnostic with a stable code, the place
  * it is at, and how to fix it. Exceptions are kept for bugs and I/O failures.
  */
+import { byCodeUnit, byNaturalOrder } from "./sort-order.ts";
 
 /** Every diagnostic code. Tests and `--format json` consumers match on these. */
 export type DiagnosticCode =
@@ -150,11 +151,11 @@ export function listOptions(options: readonly string[], limit = 12): string {
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
     (a, b) =>
-      a.file.localeCompare(b.file) ||
+      byCodeUnit(a.file, b.file) ||
       (a.line ?? 0) - (b.line ?? 0) ||
       (a.column ?? 0) - (b.column ?? 0) ||
-      (a.path ?? "").localeCompare(b.path ?? "", "en", { numeric: true }) ||
-      a.code.localeCompare(b.code),
+      byNaturalOrder(a.path ?? "", b.path ?? "") ||
+      byCodeUnit(a.code, b.code),
   );
 }
 

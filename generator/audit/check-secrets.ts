@@ -7,6 +7,7 @@ import { isMap, isPair, isScalar, type Node, visit } from "yaml";
 import { type Diagnostic, error, listOptions, warning } from "../diagnostics.ts";
 import { lineOf } from "./check-source.ts";
 import type { AuditContext } from "./context.ts";
+import { byCodeUnit } from "../sort-order.ts";
 
 interface SecretUse {
   group: string;
@@ -87,7 +88,7 @@ export function checkSecrets(ctx: AuditContext): Diagnostic[] {
   // Unused keys mean something only when there are manifests to read them.
   if (ctx.serviceManifests.length === 0) return out;
   const used = new Set(uses.map((u) => (u.key === undefined ? u.group : `${u.group}/${u.key}`)));
-  for (const [name, keys] of Object.entries(groups).sort(([a], [b]) => a.localeCompare(b)))
+  for (const [name, keys] of Object.entries(groups).sort(([a], [b]) => byCodeUnit(a, b)))
     for (const key of Object.keys(keys).sort())
       if (!used.has(name) && !used.has(`${name}/${key}`))
         out.push(

@@ -8,6 +8,7 @@ import { generatedFrom, isGenerated, parseBanner, sha16 } from "../render/emit.t
 import type { GeneratedFile } from "../generate.ts";
 import { pinOnlyChanges } from "./pins/pin-diff.ts";
 import { DEFAULT_FIX_COMMAND, type FixCommand } from "./user-command.ts";
+import { byCodeUnit } from "../sort-order.ts";
 
 export type DriftKind = "missing" | "stale" | "edited" | "stale-and-edited" | "pins" | "orphan" | "unmanaged";
 
@@ -57,7 +58,7 @@ export function findDrift(expected: readonly GeneratedFile[], onDisk: ReadonlyMa
     // Only files generated from this same registry: another registry's workflows are not ours to delete.
     if (!expectedPaths.has(path) && text !== undefined && ownRegistries.has(generatedFrom(text) ?? "")) drifts.push({ path, kind: "orphan", actual: text });
   }
-  return drifts.sort((a, b) => a.path.localeCompare(b.path));
+  return drifts.sort((a, b) => byCodeUnit(a.path, b.path));
 }
 
 function classify(actual: string, expected: string): DriftKind {

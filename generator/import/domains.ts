@@ -3,6 +3,7 @@
  * environments (api.splits.network vs api.staging.splits.network) names one domain, keyed by its
  * production host's first label. Values then refer to `{domains.<key>}` instead of repeating hosts.
  */
+import { byCodeUnit } from "../sort-order.ts";
 
 const URL_HOST = /https?:\/\/([a-z0-9.-]+)/gi;
 
@@ -42,7 +43,7 @@ export function inferDomains(envs: readonly string[], pairs: readonly ValuePair[
   }
   const byEnv: Record<string, Record<string, string>> = Object.fromEntries(envs.map((e) => [e, {}]));
   const used = new Set<string>();
-  for (const [host, tuple] of [...tuples.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [host, tuple] of [...tuples.entries()].sort(([a], [b]) => byCodeUnit(a, b))) {
     if (!tuple) continue;
     const key = domainKey(host, used);
     used.add(key);

@@ -11,6 +11,7 @@ import type { ImportDiagnostic } from "./findings.ts";
 import type { RepositoryFacts } from "./read-repository.ts";
 import { applyTargets, GUARD_MESSAGE, isExistenceGuard, RECOGNIZED_MESSAGES, recognize } from "./recognize.ts";
 import { type ExecutedCommand, execute, normalizeExpression, type ScriptEvents, substituteExpressions } from "./shell-script.ts";
+import { byCodeUnit } from "../sort-order.ts";
 
 export interface Located {
   line: number;
@@ -656,7 +657,7 @@ function inferManifestsRoot(paths: readonly string[]): string | undefined {
     const root = dirParts.join("/");
     counts.set(root, (counts.get(root) ?? 0) + 1);
   }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || byCodeUnit(a[0], b[0]))[0]?.[0];
 }
 
 function parseTimeout(text: string | undefined): number | undefined {

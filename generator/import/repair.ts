@@ -6,6 +6,7 @@
  */
 import type { Diagnostic } from "../diagnostics.ts";
 import type { Registry, Service } from "../config/registry.ts";
+import { byNaturalOrder } from "../sort-order.ts";
 
 export interface LeftOut {
   /** Registry path of what was removed, e.g. `services[3].buildArgs.API_URL`. */
@@ -34,7 +35,7 @@ export function removeInvalid(registry: Registry, errors: readonly Diagnostic[])
   const leftOut: LeftOut[] = [];
   const droppedServices = new Set<string>();
   // Later array entries first, so removing one does not shift the index of the next.
-  for (const d of [...errors].sort((a, b) => (b.path ?? "").localeCompare(a.path ?? "", "en", { numeric: true }))) {
+  for (const d of [...errors].sort((a, b) => byNaturalOrder(b.path ?? "", a.path ?? ""))) {
     const seg = parsePath(d.path ?? "");
     const reason = d.message;
     if (seg[0] === "services" && typeof seg[1] === "number") {

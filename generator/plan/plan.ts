@@ -9,6 +9,7 @@
 import { KIND_ORDER } from "../config/kinds.ts";
 import { substitute } from "../config/placeholders.ts";
 import type { AzureLogin, DeployKind, Environment, Registry, Service, Value } from "../config/registry.ts";
+import { byCodeUnit } from "../sort-order.ts";
 
 export const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 180;
 
@@ -128,7 +129,7 @@ export function planEnvironment(registry: Registry, envName: string): DeployPlan
     .map((s) => {
       const args = Object.entries(s.buildArgs ?? {})
         .map(([name, v]) => ({ name, value: resolve(v) }))
-        .sort((a, b) => a.name.localeCompare(b.name));
+        .sort((a, b) => byCodeUnit(a.name, b.name));
       return {
         name: s.name,
         path: s.path ?? s.name,
@@ -136,7 +137,7 @@ export function planEnvironment(registry: Registry, envName: string): DeployPlan
         secretBuildArgs: args.flatMap((a) => ("secret" in a.value ? [{ name: a.name, secret: a.value.secret }] : [])),
         buildSecrets: Object.entries(s.buildSecrets ?? {})
           .map(([id, secret]) => ({ id, secret }))
-          .sort((a, b) => a.id.localeCompare(b.id)),
+          .sort((a, b) => byCodeUnit(a.id, b.id)),
         ...(s.sentry ? { sentryProject: s.sentryProject ?? s.name } : {}),
       };
     });
@@ -187,7 +188,7 @@ export function planEnvironment(registry: Registry, envName: string): DeployPlan
     secretGroups: secretGroupsFor(registry, deployed),
     manifestVariables: Object.entries(env.manifestVariables)
       .map(([name, v]) => ({ name, value: resolve(v) }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+      .sort((a, b) => byCodeUnit(a.name, b.name)),
     manifestFiles: [...units.flatMap((u) => [...MANIFEST_GLOBS.map((g) => `${u.manifestsDir}/${g}`), ...u.cronjobFiles]), ...jobs.map((j) => j.file)],
     ingressManifest: `${root}/${env.ingressManifest}`,
     jobs,
@@ -241,7 +242,7 @@ function secretGroupsFor(registry: Registry, deployed: Service[]): SecretGroupPl
       name,
       keys: Object.entries(registry.secretGroups[name]!)
         .map(([key, secret]) => ({ key, secret }))
-        .sort((a, b) => a.key.localeCompare(b.key)),
+        .sort((a, b) => byCodeUnit(a.key, b.key)),
     }));
 }
 

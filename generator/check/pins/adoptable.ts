@@ -8,6 +8,7 @@ import { type Diagnostic, error } from "../../diagnostics.ts";
 import type { Pin } from "../../render/pins.ts";
 import { pinOnlyChanges } from "./pin-diff.ts";
 import { DEFAULT_FIX_COMMAND, type FixCommand } from "../user-command.ts";
+import { byCodeUnit } from "../../sort-order.ts";
 
 export interface AdoptedPin extends Pin {
   action: string;
@@ -55,5 +56,5 @@ export function adoptablePins(drifts: readonly Drift[], cmd: FixCommand = DEFAUL
         );
     }
   }
-  return { pins: [...pins.values()].sort((a, b) => a.action.localeCompare(b.action)), diagnostics };
+  return { pins: [...pins.values()].sort((a, b) => byCodeUnit(a.action, b.action)), diagnostics };
 }

@@ -13,6 +13,7 @@ import { isManifestFile, joinPath, type RepoFiles } from "../../audit/repo-files
 import { parseManifest } from "../../audit/manifests.ts";
 import { KIND_ORDER } from "../../config/kinds.ts";
 import type { DeployKind } from "../../config/registry.ts";
+import { byCodeUnit } from "../../sort-order.ts";
 
 const MANIFESTS_ROOT = "infra/k8s";
 
@@ -101,7 +102,7 @@ export function starterRegistry(files: RepoFiles, registryImport: string): Start
       }
     service.secretGroups = [...groups].sort();
   }
-  services.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.name.localeCompare(b.name));
+  services.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || byCodeUnit(a.name, b.name));
 
   const w = new Writer();
   let guesses = 0;
@@ -155,7 +156,7 @@ export function starterRegistry(files: RepoFiles, registryImport: string): Start
   }
   w.close("},");
   w.open("secretGroups: {");
-  for (const [group, keys] of [...secretKeys].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [group, keys] of [...secretKeys].sort(([a], [b]) => byCodeUnit(a, b))) {
     w.open(`${JSON.stringify(group)}: {`);
     for (const key of [...keys].sort()) w.raw(`${JSON.stringify(key)}: ${JSON.stringify(key.toUpperCase().replace(/[^A-Z0-9]+/g, "_"))}, // ${guess("GitHub secret name")}`);
     w.close("},");
