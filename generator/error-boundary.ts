@@ -132,7 +132,9 @@ export function reportThrown(thrown: unknown, argv: readonly string[], io: CliIo
 export function reportStuckAndExit(diagnostic: Diagnostic, io: CliIo, format: "text" | "json"): never {
   try {
     const argv = process.argv.slice(2);
-    if (format === "json") io.stdout(document(argv, "config-error", [diagnostic], commandOf(argv) === "check" ? { drift: [] } : {}));
+    // The same document the command would have printed: a check names its (empty) drift, a staged check says so.
+    const extra = commandOf(argv) === "check" ? { ...(argv.includes("--staged") ? { staged: true } : {}), drift: [] } : {};
+    if (format === "json") io.stdout(document(argv, "config-error", [diagnostic], extra));
     else {
       io.stderr(`${formatDiagnosticText(diagnostic)}\ngen:workflows: stopped; nothing was written.\n`);
       if (io.env.GITHUB_ACTIONS === "true") io.stdout(formatDiagnosticAnnotation(diagnostic) + "\n");

@@ -91,9 +91,9 @@ describe("a registry that never finishes", () => {
     git("commit", "-q", "-m", "initial");
     repo.write("services.config.ts", `await 0;\nwhile (true) {}\n${repo.read("services.config.ts")}`);
     git("add", "services.config.ts");
-    const r = run(repo, ["--check", "--staged"]);
+    const r = run(repo, ["--check", "--staged", "--format", "json"]);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain("[CONFIG_LOAD_TIMEOUT]");
+    expect(JSON.parse(r.stdout)).toMatchObject({ command: "check", status: "config-error", staged: true, drift: [], diagnostics: [{ code: "CONFIG_LOAD_TIMEOUT" }] });
     const cache = join(repo.dir, "node_modules", ".cache", "gen-workflows");
     expect(existsSync(cache) ? readdirSync(cache).filter((f) => f.startsWith("staged")) : []).toEqual([]);
   });

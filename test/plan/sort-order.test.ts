@@ -1,7 +1,7 @@
 /** The tool's string orders: the same on every machine, whatever its locale or ICU data. */
 import { describe, expect, it } from "vitest";
 import { byCodeUnit, byNaturalOrder } from "../../generator/sort-order.ts";
-import { sortDiagnostics } from "../../generator/diagnostics.ts";
+import { type Diagnostic, type DiagnosticCode, sortDiagnostics } from "../../generator/diagnostics.ts";
 
 describe("sort order", () => {
   it("GIVEN names differing in case, '-' and '_' WHEN sorted THEN by code unit, as `<` compares (not by locale collation)", () => {
@@ -14,8 +14,8 @@ describe("sort order", () => {
   });
 
   it("GIVEN diagnostics of one file WHEN sorted THEN by line, then path in natural order, then code", () => {
-    const d = (path: string, code: string) => ({ code, severity: "error", message: "m", file: "services.config.ts", path }) as never;
-    const sorted = sortDiagnostics([d("services[10]", "B"), d("services[9]", "B"), d("services[9]", "A")]);
-    expect(sorted.map((x: { path: string; code: string }) => `${x.path} ${x.code}`)).toEqual(["services[9] A", "services[9] B", "services[10] B"]);
+    const d = (path: string, code: string): Diagnostic => ({ code: code as DiagnosticCode, severity: "error", message: "m", file: "services.config.ts", path });
+    const sorted = sortDiagnostics([d("services[10]", "CONFIG_INVALID_TYPE"), d("services[9]", "CONFIG_INVALID_TYPE"), d("services[9]", "CONFIG_INVALID_FORMAT")]);
+    expect(sorted.map((x) => `${x.path} ${x.code}`)).toEqual(["services[9] CONFIG_INVALID_FORMAT", "services[9] CONFIG_INVALID_TYPE", "services[10] CONFIG_INVALID_TYPE"]);
   });
 });
