@@ -81,3 +81,14 @@ export function readStepKeys(step: YAMLMap, label: string, defaults: RunDefaults
   }
   return true;
 }
+
+/**
+ * `env:` of a workflow, job or step as a mapping. An expression (`env: ${{ fromJSON(vars.E) }}`)
+ * names variables only at run time: reported, and read as no variables rather than its letters.
+ */
+export function plainEnv(owner: Record<string, any>, node: YAMLMap, what: string, lineOf: LineOf, unmappable: Report): void {
+  const env = owner.env as unknown;
+  if (env === undefined || env === null || (typeof env === "object" && !Array.isArray(env))) return;
+  unmappable(lineOf(pairOf(node, "env")?.key ?? node), `${what}: env is not a mapping (${String(env)}); the importer cannot know which variables it sets`, "write env as a mapping of NAME: value");
+  owner.env = undefined;
+}

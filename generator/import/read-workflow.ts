@@ -12,7 +12,7 @@ import type { RepositoryFacts } from "./read-repository.ts";
 import { applyTargets, GUARD_MESSAGE, isExistenceGuard, RECOGNIZED_MESSAGES, recognize } from "./recognize.ts";
 import { type ExecutedCommand, execute, normalizeExpression, type ScriptEvents, substituteExpressions } from "./shell-script.ts";
 import { byCodeUnit } from "../sort-order.ts";
-import { readJobKeys, readStepKeys, runDefaults } from "./job-keys.ts";
+import { plainEnv, readJobKeys, readStepKeys, runDefaults } from "./job-keys.ts";
 
 export interface Located {
   line: number;
@@ -140,7 +140,9 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
   const js = doc.toJS() as Record<string, any>;
   facts.name = typeof js.name === "string" ? js.name : undefined;
   const push = js.on?.push;
-  const branches = push?.branches;
+  plainEnv(js, root, "the workflow", lineOf, unmappable);
+  // `branches: main` is one branch, as GitHub reads it.
+  const branches = typeof push?.branches === "string" ? [push.branches] : push?.branches;
   if (Array.isArray(branches) && typeof branches[0] === "string") {
     facts.branch = branches[0];
     if (branches.length > 1) unmappable(lineOf(doc.getIn(["on", "push", "branches", 1], true)), `more than one branch deploys (${branches.join(", ")}); the registry has one branch per environment`);
@@ -164,6 +166,7 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
       continue;
     }
     const jobJs = job.toJS(doc) as Record<string, any>;
+    plainEnv(jobJs, job, `job "${id}"`, lineOf, unmappable);
     const jobEnv: Record<string, string> = { ...workflowEnv };
     for (const [k, v] of Object.entries((jobJs.env ?? {}) as Record<string, unknown>)) jobEnv[`env.${k}`] = String(v);
     const environment = typeof jobJs.environment === "string" ? jobJs.environment : jobJs.environment?.name;
@@ -188,6 +191,7 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
       const step = stepNode.toJS(doc) as Record<string, any>;
       const stepLine = lineOf(stepNode);
       const label = `step "${step.name ?? step.uses ?? "(unnamed)"}"`;
+      plainEnv(step, stepNode, label, lineOf, unmappable);
       if (!readStepKeys(stepNode, label, jobDefaults, /\bsentry-cli\b/.test(String(step.run)), lineOf, unmappable, notCarried)) continue;
       if (typeof step.uses === "string") {
         readUsesStep(step, stepNode, stepLine, label, facts, lineOf, unmappable, notCarried);

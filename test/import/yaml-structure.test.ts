@@ -4,10 +4,12 @@
  * as bash, a job's `if:` dropped, a null step skipped). Now each is reported at its file:line,
  * the import never exits 3, and gen accepts whatever registry it wrote.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, pair, repoWith } from "./inline-repo.ts";
 
+const read = (dir: string, rel: string): string => readFileSync(join(dir, rel), "utf8");
 const IMPORT = ["import", "--production", ".github/workflows/deploy-aks.yml", "--staging", ".github/workflows/deploy-staging.yml"];
 const DEPLOY = ["kubectl apply -f infra/k8s/api/ -n api", "kubectl rollout status deployment/api --timeout=120s -n api"].join("\n");
 const NEEDS = "    needs: build\n";
@@ -30,6 +32,9 @@ const CASES: [string, (text: string) => string, number, RegExp][] = [
   ["a reusable-workflow job", (t) => t.replace("jobs:\n", "jobs:\n  call:\n    uses: ./.github/workflows/x.yml\n    secrets: inherit\n"), 1, /job "call" calls the reusable workflow \.\/\.github\/workflows\/x\.yml/],
   ["a merge key in a step", (t) => t.replace(INGRESS, "      - &ingress\n        name: Ingress\n        run: kubectl apply -f infra/k8s/ingress.yaml\n      - <<: *ingress\n        name: Again\n"), 1, /step "Again": the YAML merge key << is not read/],
   ["a merge key in a job", (t) => t.replace("jobs:\n", "x-job: &job\n  runs-on: ubuntu-latest\njobs:\n").replace(`${NEEDS}    runs-on: ubuntu-latest\n`, `${NEEDS}    <<: *job\n`), 1, /job "deploy": the YAML merge key << is not read/],
+  ["a workflow env: that is an expression", (t) => t.replace("jobs:\n", "env: ${{ fromJSON(vars.ENV) }}\njobs:\n"), 1, /the workflow: env is not a mapping \(\$\{\{ fromJSON\(vars\.ENV\) \}\}\)/],
+  ["a job env: that is an expression", (t) => t.replace(NEEDS, `${NEEDS}    env: \${{ fromJSON(vars.ENV) }}\n`), 1, /job "deploy": env is not a mapping/],
+  ["a step env: that is an expression", (t) => t.replace(DEPLOY_STEP, `${DEPLOY_STEP}        env: \${{ fromJSON(vars.ENV) }}\n`), 1, /step "Deploy": env is not a mapping/],
 ];
 
 describe("import of the YAML structure of a workflow", () => {
@@ -56,5 +61,12 @@ describe("import of the YAML structure of a workflow", () => {
     const dir = repoWith(pair(DEPLOY).replace(INGRESS, "      - &ingress\n        name: Ingress\n        run: kubectl apply -f infra/k8s/ingress.yaml\n      - *ingress\n"));
     const imported = await cli(dir, IMPORT);
     expect(imported.code, imported.stdout + imported.stderr).toBe(0);
+  });
+
+  it("GIVEN on.push.branches as one string WHEN imported THEN that branch deploys, as GitHub reads it", async () => {
+    const dir = repoWith(pair(DEPLOY).replace("branches: [BRANCH]", "branches: main"), pair(DEPLOY).replace("branches: [BRANCH]", "branches: staging"));
+    const imported = await cli(dir, IMPORT);
+    expect(imported.code, imported.stdout + imported.stderr).toBe(0);
+    expect(read(dir, "services.config.ts")).toMatch(/branch: "main"[^]*branch: "staging"|branch: "staging"[^]*branch: "main"/);
   });
 });
