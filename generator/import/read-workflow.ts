@@ -4,7 +4,7 @@
  * file line it came from. Everything the reader does not understand becomes a diagnostic with
  * its file:line; nothing is dropped silently. Pure: the caller passes the text and a folder lister.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
 import { error, warning } from "../diagnostics.ts";
 import type { AzureLogin } from "../config/registry.ts";
 import type { ImportDiagnostic } from "./findings.ts";
@@ -12,6 +12,7 @@ import type { RepositoryFacts } from "./read-repository.ts";
 import { applyTargets, GUARD_MESSAGE, isExistenceGuard, RECOGNIZED_MESSAGES, recognize } from "./recognize.ts";
 import { type ExecutedCommand, execute, normalizeExpression, type ScriptEvents, substituteExpressions } from "./shell-script.ts";
 import { byCodeUnit } from "../sort-order.ts";
+import { plainEnv, readJobKeys, readStepKeys, runDefaults } from "./job-keys.ts";
 
 export interface Located {
   line: number;
@@ -128,6 +129,8 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
     facts.unreadable = true;
     return facts;
   }
+  // An alias (`steps: *common`, `- *checkout`) stands for its anchor's node: read that.
+  const deref = <T>(node: T): T => (isAlias(node) ? (node.resolve(doc) as T) : node);
   const root = doc.contents;
   if (!isMap(root)) {
     unmappable(1, "not a workflow: the document is not a mapping");
@@ -137,7 +140,9 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
   const js = doc.toJS() as Record<string, any>;
   facts.name = typeof js.name === "string" ? js.name : undefined;
   const push = js.on?.push;
-  const branches = push?.branches;
+  plainEnv(js, root, "the workflow", lineOf, unmappable);
+  // `branches: main` is one branch, as GitHub reads it.
+  const branches = typeof push?.branches === "string" ? [push.branches] : push?.branches;
   if (Array.isArray(branches) && typeof branches[0] === "string") {
     facts.branch = branches[0];
     if (branches.length > 1) unmappable(lineOf(doc.getIn(["on", "push", "branches", 1], true)), `more than one branch deploys (${branches.join(", ")}); the registry has one branch per environment`);
@@ -145,7 +150,8 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
   const workflowEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries((js.env ?? {}) as Record<string, unknown>)) workflowEnv[`env.${k}`] = String(v);
 
-  const jobs = root.get("jobs", true);
+  const workflowDefaults = runDefaults(root, {}, lineOf);
+  const jobs = deref(root.get("jobs", true));
   if (!isMap(jobs)) {
     unmappable(1, "the workflow has no jobs");
     return facts;
@@ -153,26 +159,40 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
   const events: { cmd: ExecutedCommand; stepLine: number }[] = [];
   for (const jobPair of jobs.items as Pair<Node, Node>[]) {
     const id = String((jobPair.key as { value?: unknown }).value);
-    const job = jobPair.value;
+    const job = deref(jobPair.value);
     facts.jobIds.push({ id, line: lineOf(jobPair.key) });
-    if (!isMap(job)) continue;
-    const jobJs = job.toJSON() as Record<string, any>;
+    if (!isMap(job)) {
+      unmappable(lineOf(jobPair.key), `job "${id}" is not a mapping`, "give the job runs-on and steps, or remove it");
+      continue;
+    }
+    const jobJs = job.toJS(doc) as Record<string, any>;
+    plainEnv(jobJs, job, `job "${id}"`, lineOf, unmappable);
     const jobEnv: Record<string, string> = { ...workflowEnv };
     for (const [k, v] of Object.entries((jobJs.env ?? {}) as Record<string, unknown>)) jobEnv[`env.${k}`] = String(v);
     const environment = typeof jobJs.environment === "string" ? jobJs.environment : jobJs.environment?.name;
     if (typeof environment === "string") facts.githubEnvironment ??= environment;
-    const matrixNode = job.getIn(["strategy", "matrix"], true);
-    const steps = job.get("steps", true);
+    const matrixNode = deref(job.getIn(["strategy", "matrix"], true));
+    const steps = deref(job.get("steps", true));
     if (!isSeq(steps)) {
-      unmappable(lineOf(jobPair.key), `job "${id}" has no steps the importer can read`);
+      const called = job.get("uses");
+      unmappable(lineOf(jobPair.key), typeof called === "string" ? `job "${id}" calls the reusable workflow ${called}; the importer reads the steps of this file only` : `job "${id}" has no steps the importer can read`, typeof called === "string" ? "import the called workflow's steps into this file, or carry the job over by hand" : undefined);
       continue;
     }
+    readJobKeys(job, id, lineOf, unmappable, notCarried);
+    const jobDefaults = runDefaults(job, workflowDefaults, lineOf);
     if (matrixNode !== undefined) readMatrix(matrixNode as Node, facts, lineOf, unmappable);
-    for (const stepNode of steps.items) {
-      if (!isMap(stepNode)) continue;
-      const step = stepNode.toJSON() as Record<string, any>;
+    for (const item of steps.items) {
+      const stepNode = deref(item);
+      if (!isMap(stepNode)) {
+        unmappable(lineOf(item), `job "${id}" has a step that is not a mapping: ${String((stepNode as Node | null)?.toJSON?.() ?? stepNode)}`, "write the step as a mapping with name and run (or uses), or remove it");
+        continue;
+      }
+      // toJS with the document resolves aliases inside the step (`run: *script`).
+      const step = stepNode.toJS(doc) as Record<string, any>;
       const stepLine = lineOf(stepNode);
       const label = `step "${step.name ?? step.uses ?? "(unnamed)"}"`;
+      plainEnv(step, stepNode, label, lineOf, unmappable);
+      if (!readStepKeys(stepNode, label, jobDefaults, /\bsentry-cli\b/.test(String(step.run)), lineOf, unmappable, notCarried)) continue;
       if (typeof step.uses === "string") {
         readUsesStep(step, stepNode, stepLine, label, facts, lineOf, unmappable, notCarried);
         continue;
@@ -181,13 +201,14 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
         unmappable(stepLine, `${label} has neither run nor uses`);
         continue;
       }
-      const runNode = stepNode.get("run", true) as Node;
+      const runNode = deref(stepNode.get("run", true)) as Node;
       const block = isScalar(runNode) && (runNode.type === "BLOCK_LITERAL" || runNode.type === "BLOCK_FOLDED");
       const firstLine = lineOf(runNode) + (block ? 1 : 0);
       const stepEnv: Record<string, string> = { ...jobEnv };
       for (const [k, v] of Object.entries((step.env ?? {}) as Record<string, unknown>)) stepEnv[`env.${k}`] = String(v);
       const runText = substituteExpressions(step.run, stepEnv);
-      const ifText = typeof step.if === "string" ? step.if : undefined;
+      // `if: false` is a YAML boolean, still a condition.
+      const ifText = step.if === undefined || step.if === null ? undefined : String(step.if);
       const uses = (re: RegExp): boolean => re.test(runText);
 
       if (uses(/\bdocker\s+build\b/)) {
