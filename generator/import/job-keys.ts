@@ -41,6 +41,24 @@ export function runDefaults(owner: YAMLMap, inherited: RunDefaults, lineOf: Line
   return { shell: read("shell") ?? inherited.shell, workingDirectory: read("working-directory") ?? inherited.workingDirectory };
 }
 
+/**
+ * A job condition that only restates the trigger: the branch (`github.ref == 'refs/heads/main'`,
+ * `github.ref_name == 'main'`), the event (`github.event_name == 'push'`), `success()` or
+ * `!cancelled()`, joined by `&&` or `||`. The generated jobs guard their branch themselves.
+ */
+const GUARD_TERM = /^(github\.ref\s*==\s*'refs\/heads\/[^']+'|github\.ref_name\s*==\s*'[^']+'|github\.event_name\s*==\s*'(push|workflow_dispatch)'|SUCCESS|!\s*CANCELLED)$/;
+function isTriggerGuard(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  const body = value
+    .trim()
+    .replace(/^\$\{\{([\s\S]*)\}\}$/, "$1")
+    .replace(/\bsuccess\(\)/g, "SUCCESS")
+    .replace(/\bcancelled\(\)/g, "CANCELLED")
+    // What is left in parentheses is grouping.
+    .replace(/[()]/g, " ");
+  return body.split(/&&|\|\|/).every((term) => GUARD_TERM.test(term.trim()));
+}
+
 /** Reports the job keys that change whether it runs; unknown keys are named, not dropped. */
 export function readJobKeys(job: YAMLMap, id: string, lineOf: LineOf, unmappable: Report, notCarried: NotCarried): void {
   for (const p of job.items as Pair<Node, Node>[]) {
@@ -48,6 +66,8 @@ export function readJobKeys(job: YAMLMap, id: string, lineOf: LineOf, unmappable
     const value = isScalar(p.value) ? p.value.value : p.value?.toJSON();
     const line = lineOf(p.key);
     if (key === "<<") unmappable(line, `job "${id}": the YAML merge key << is not read, so the keys it merges are left out`, MERGE_FIX);
+    else if (key === "if" && isTriggerGuard(value))
+      notCarried(line, `job "${id}" runs only if ${String(value)}: not carried over; every generated job runs for its environment's branch only (a guard on each job)`, "trigger-guard", String(value));
     else if (key === "if") unmappable(line, `job "${id}" runs only if ${String(value)}; the generated jobs have no conditions`, "remove the condition, or carry the job over by hand");
     else if (key === "continue-on-error" && value !== false) notCarried(line, `job "${id}": continue-on-error is not carried over; the generated deploy fails on any error (the safe side)`, "swallowed-failure", `continue-on-error: ${String(value)}`);
     else if (!JOB_KEYS.has(key)) notCarried(line, `job "${id}": ${key} is not carried over; the generated jobs set their own`, "job-key", key);

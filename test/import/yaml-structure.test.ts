@@ -18,7 +18,9 @@ const INGRESS = "      - name: Ingress\n        run: kubectl apply -f infra/k8s/
 
 /** [construct, edit of the pair's text, exit code of the import, what the report says]. */
 const CASES: [string, (text: string) => string, number, RegExp][] = [
-  ["a job-level if:", (t) => t.replace(NEEDS, `${NEEDS}    if: github.ref == 'refs/heads/main'\n`), 1, /job "deploy" runs only if github\.ref == 'refs\/heads\/main'/],
+  ["a job-level if: on anything but the trigger", (t) => t.replace(NEEDS, `${NEEDS}    if: vars.DEPLOY_ENABLED == 'true'\n`), 1, /job "deploy" runs only if vars\.DEPLOY_ENABLED == 'true'; the generated jobs have no conditions/],
+  ["a job-level if: that restates the branch and event", (t) => t.replace(NEEDS, `${NEEDS}    if: \${{ github.event_name == 'push' && (github.ref == 'refs/heads/main' || github.ref_name == 'staging') && success() }}\n`), 0, /job "deploy" runs only if .*: not carried over; every generated job runs for its environment's branch only/],
+  ["a job-level if: that negates the branch", (t) => t.replace(NEEDS, `${NEEDS}    if: "!(github.ref == 'refs/heads/main')"\n`), 1, /; the generated jobs have no conditions/],
   ["a job-level continue-on-error", (t) => t.replace(NEEDS, `${NEEDS}    continue-on-error: true\n`), 0, /job "deploy": continue-on-error is not carried over/],
   ["a job container:", (t) => t.replace(NEEDS, `${NEEDS}    container: node:20\n`), 0, /job "deploy": container is not carried over/],
   ["a job defaults.run.shell: pwsh", (t) => t.replace(NEEDS, `${NEEDS}    defaults:\n      run:\n        shell: pwsh\n`), 1, /step "Deploy" runs with shell: pwsh; the importer reads run scripts as bash only/],
