@@ -21,7 +21,7 @@ const JOB_KEYS = new Set(["name", "runs-on", "environment", "needs", "strategy",
 /** Keys of a step that need no report here (`if:` is reported with what the step does). */
 const STEP_KEYS = new Set(["name", "id", "uses", "with", "run", "env", "if", "shell", "working-directory", "continue-on-error"]);
 /** Shells whose scripts the importer reads (as bash); `bash -e {0}` and the like count too. */
-const BASH = /^(bash|sh)(\s|$)/;
+const BASH = /^(\/(usr\/)?bin\/)?(bash|sh)(\s|$)/;
 
 const MERGE_FIX = "write the merged keys out (an alias of a whole step or job, `- *name`, is read)";
 export const SHELL_FIX = "rewrite the step as a bash script, or carry it over by hand (templates/deploy/post-deploy.yml)";
@@ -42,13 +42,18 @@ export function runDefaults(owner: YAMLMap, inherited: RunDefaults, lineOf: Line
 }
 
 /**
- * A job condition that only restates the trigger: the branch (`github.ref == 'refs/heads/main'`,
- * `github.ref_name == 'main'`), the event (`github.event_name == 'push'`), `success()` or
- * `!cancelled()`, joined by `&&` or `||`. The generated jobs guard their branch themselves.
+ * A job condition that only restates the trigger: the workflow's own branch (`github.ref ==
+ * 'refs/heads/<branch>'`, `github.ref_name == '<branch>'`), the event (`github.event_name ==
+ * 'push'`, `!= 'pull_request'`), the repository (a fork guard), `success()` or `!cancelled()`,
+ * joined by `&&` or `||`. The generated jobs guard their branch themselves. Another branch is not
+ * a restatement: that job never ran for this workflow's pushes.
  */
-const GUARD_TERM = /^(github\.ref\s*==\s*'refs\/heads\/[^']+'|github\.ref_name\s*==\s*'[^']+'|github\.event_name\s*==\s*'(push|workflow_dispatch)'|SUCCESS|!\s*CANCELLED)$/;
-function isTriggerGuard(value: unknown): boolean {
-  if (typeof value !== "string") return false;
+function isTriggerGuard(value: unknown, branch: string | undefined): boolean {
+  if (typeof value !== "string" || branch === undefined) return false;
+  const ref = branch.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const term = new RegExp(
+    `^(github\\.ref\\s*==\\s*'refs/heads/${ref}'|github\\.ref_name\\s*==\\s*'${ref}'|github\\.event_name\\s*==\\s*'(push|workflow_dispatch)'|github\\.event_name\\s*!=\\s*'pull_request(_target)?'|github\\.repository(_owner)?\\s*==\\s*'[^']+'|SUCCESS|!\\s*CANCELLED)$`,
+  );
   const body = value
     .trim()
     .replace(/^\$\{\{([\s\S]*)\}\}$/, "$1")
@@ -56,17 +61,17 @@ function isTriggerGuard(value: unknown): boolean {
     .replace(/\bcancelled\(\)/g, "CANCELLED")
     // What is left in parentheses is grouping.
     .replace(/[()]/g, " ");
-  return body.split(/&&|\|\|/).every((term) => GUARD_TERM.test(term.trim()));
+  return body.split(/&&|\|\|/).every((t) => term.test(t.trim()));
 }
 
 /** Reports the job keys that change whether it runs; unknown keys are named, not dropped. */
-export function readJobKeys(job: YAMLMap, id: string, lineOf: LineOf, unmappable: Report, notCarried: NotCarried): void {
+export function readJobKeys(job: YAMLMap, id: string, branch: string | undefined, lineOf: LineOf, unmappable: Report, notCarried: NotCarried): void {
   for (const p of job.items as Pair<Node, Node>[]) {
     const key = isScalar(p.key) ? String(p.key.value) : String(p.key);
     const value = isScalar(p.value) ? p.value.value : p.value?.toJSON();
     const line = lineOf(p.key);
     if (key === "<<") unmappable(line, `job "${id}": the YAML merge key << is not read, so the keys it merges are left out`, MERGE_FIX);
-    else if (key === "if" && isTriggerGuard(value))
+    else if (key === "if" && isTriggerGuard(value, branch))
       notCarried(line, `job "${id}" runs only if ${String(value)}: not carried over; every generated job runs for its environment's branch only (a guard on each job)`, "trigger-guard", String(value));
     else if (key === "if") unmappable(line, `job "${id}" runs only if ${String(value)}; the generated jobs have no conditions`, "remove the condition, or carry the job over by hand");
     else if (key === "continue-on-error" && value !== false) notCarried(line, `job "${id}": continue-on-error is not carried over; the generated deploy fails on any error (the safe side)`, "swallowed-failure", `continue-on-error: ${String(value)}`);
@@ -93,7 +98,8 @@ export function readStepKeys(step: YAMLMap, label: string, defaults: RunDefaults
   const shell = shellPair ? { value: String(isScalar(shellPair.value) ? shellPair.value.value : shellPair.value), line: lineOf(shellPair.key) } : defaults.shell;
   const wdPair = pairOf(step, "working-directory");
   const wd = wdPair ? { value: String(isScalar(wdPair.value) ? wdPair.value.value : wdPair.value), line: lineOf(wdPair.key) } : defaults.workingDirectory;
-  if (wd && wd.value !== "." && wd.value !== "./")
+  // The repository root, however it is written.
+  if (wd && !/^(\.\/?|\$\{\{\s*github\.workspace\s*\}\}\/?)$/.test(wd.value.trim()))
     unmappable(wd.line, `run scripts run in working-directory ${wd.value}; the generated deploy runs them from the repository root, so their paths would read differently`, "write the paths from the repository root and remove working-directory");
   if (shell && !BASH.test(shell.value.trim())) {
     unmappable(shell.line, `${label} runs with shell: ${shell.value}; the importer reads run scripts as bash only, so this script is not read`, SHELL_FIX);

@@ -178,7 +178,7 @@ export function readWorkflow(text: string, file: string, ctx: ReadContext): Work
       unmappable(lineOf(jobPair.key), typeof called === "string" ? `job "${id}" calls the reusable workflow ${called}; the importer reads the steps of this file only` : `job "${id}" has no steps the importer can read`, typeof called === "string" ? "import the called workflow's steps into this file, or carry the job over by hand" : undefined);
       continue;
     }
-    readJobKeys(job, id, lineOf, unmappable, notCarried);
+    readJobKeys(job, id, facts.branch, lineOf, unmappable, notCarried);
     const jobDefaults = runDefaults(job, workflowDefaults, lineOf);
     if (matrixNode !== undefined) readMatrix(matrixNode as Node, facts, lineOf, unmappable);
     for (const item of steps.items) {

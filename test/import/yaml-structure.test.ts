@@ -19,7 +19,7 @@ const INGRESS = "      - name: Ingress\n        run: kubectl apply -f infra/k8s/
 /** [construct, edit of the pair's text, exit code of the import, what the report says]. */
 const CASES: [string, (text: string) => string, number, RegExp][] = [
   ["a job-level if: on anything but the trigger", (t) => t.replace(NEEDS, `${NEEDS}    if: vars.DEPLOY_ENABLED == 'true'\n`), 1, /job "deploy" runs only if vars\.DEPLOY_ENABLED == 'true'; the generated jobs have no conditions/],
-  ["a job-level if: that restates the branch and event", (t) => t.replace(NEEDS, `${NEEDS}    if: \${{ github.event_name == 'push' && (github.ref == 'refs/heads/main' || github.ref_name == 'staging') && success() }}\n`), 0, /job "deploy" runs only if .*: not carried over; every generated job runs for its environment's branch only/],
+  ["a job-level if: on a branch the workflow does not deploy", (t) => t.replace(NEEDS, `${NEEDS}    if: github.ref == 'refs/heads/release'\n`), 1, /job "deploy" runs only if github\.ref == 'refs\/heads\/release'; the generated jobs have no conditions/],
   ["a job-level if: that negates the branch", (t) => t.replace(NEEDS, `${NEEDS}    if: "!(github.ref == 'refs/heads/main')"\n`), 1, /; the generated jobs have no conditions/],
   ["a job-level continue-on-error", (t) => t.replace(NEEDS, `${NEEDS}    continue-on-error: true\n`), 0, /job "deploy": continue-on-error is not carried over/],
   ["a job container:", (t) => t.replace(NEEDS, `${NEEDS}    container: node:20\n`), 0, /job "deploy": container is not carried over/],
@@ -39,7 +39,20 @@ const CASES: [string, (text: string) => string, number, RegExp][] = [
   ["a step env: that is an expression", (t) => t.replace(DEPLOY_STEP, `${DEPLOY_STEP}        env: \${{ fromJSON(vars.ENV) }}\n`), 1, /step "Deploy": env is not a mapping/],
 ];
 
+/** [construct, edit, what must not be said]: forms of what the generated deploy does anyway. */
+const QUIET: [string, (text: string) => string, RegExp][] = [
+  ["a working-directory of the workspace root", (t) => t.replace(DEPLOY_STEP, `${DEPLOY_STEP}        working-directory: \${{ github.workspace }}\n`), /working-directory/],
+  ["a shell given as a path to bash", (t) => t.replace(DEPLOY_STEP, `${DEPLOY_STEP}        shell: /bin/bash -e {0}\n`), /runs with shell/],
+];
+
 describe("import of the YAML structure of a workflow", () => {
+  it.each(QUIET)("GIVEN %s WHEN imported THEN it is read as the generated deploy does it, with nothing to report", async (_name, edit, notSaid) => {
+    const dir = repoWith(edit(pair(DEPLOY)));
+    const imported = await cli(dir, IMPORT);
+    expect(imported.code, imported.stdout + imported.stderr).toBe(0);
+    expect(imported.stdout).not.toMatch(notSaid);
+  });
+
   it.each(CASES)("GIVEN %s WHEN imported and generated THEN it is reported, never exit 3", async (_name, edit, code, reported) => {
     const text = edit(pair(DEPLOY));
     expect(text).not.toBe(pair(DEPLOY));
@@ -50,6 +63,15 @@ describe("import of the YAML structure of a workflow", () => {
     expect(imported.stdout).toMatch(/deploy-aks\.yml:\d+/);
     const generated = await cli(dir, ["--force", "--config", join(dir, "services.config.ts"), "--root", dir]);
     expect(generated.code, generated.stderr).toBe(0);
+  });
+
+  it("GIVEN a job if: that restates each workflow's own branch, the event, the repository and success() WHEN imported THEN it is done by the generated jobs' guard, not carried over by hand", async () => {
+    const guard = (branch: string) => `${NEEDS}    if: \${{ github.event_name == 'push' && github.event_name != 'pull_request' && (github.ref == 'refs/heads/${branch}' || github.ref_name == '${branch}') && github.repository == 'acme/app' && success() }}\n`;
+    const dir = repoWith(pair(DEPLOY).replace(NEEDS, guard("main")), pair(DEPLOY).replace("[BRANCH]", "[staging]").replace(NEEDS, guard("staging")));
+    const imported = await cli(dir, IMPORT);
+    expect(imported.code, imported.stdout + imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/job "deploy" runs only if .*: not carried over; every generated job runs for its environment's branch only/);
+    expect(imported.stdout).not.toMatch(/Carry over by hand/);
   });
 
   it("GIVEN a step whose run is an alias of another step's run WHEN imported THEN the script is read, not reported as missing", async () => {
