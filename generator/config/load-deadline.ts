@@ -18,7 +18,7 @@
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { Script } from "node:vm";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { type Diagnostic, error } from "../diagnostics.ts";
 
 /** Result of code that did not finish in time. */
@@ -161,7 +161,9 @@ async function withinDeadline<T>(deadline: Deadline, load: () => Promise<T>): Pr
   const hooks = globalThis as unknown as Record<symbol, unknown>;
   const key = Symbol.for(STUCK_HOOK);
   hooks[key] = deadline.onStuck;
-  const watchdog = startWatchdog(deadline.ms + WATCHDOG_GRACE_MS);
+  // Loaded here, not with this module: only this rare path needs a thread (~2 ms to load).
+  const { Worker } = await import("node:worker_threads");
+  const watchdog = startWatchdog(Worker, deadline.ms + WATCHDOG_GRACE_MS);
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
@@ -176,9 +178,9 @@ async function withinDeadline<T>(deadline: Deadline, load: () => Promise<T>): Pr
 }
 
 /** The watchdog thread, or undefined where threads cannot start (then only the timer guards). */
-function startWatchdog(ms: number): Worker | undefined {
+function startWatchdog(WorkerThread: typeof Worker, ms: number): Worker | undefined {
   try {
-    const worker = new Worker(WATCHDOG_SOURCE, {
+    const worker = new WorkerThread(WATCHDOG_SOURCE, {
       eval: true,
       workerData: { ms, expression: `globalThis[Symbol.for(${JSON.stringify(STUCK_HOOK)})]?.()` },
       stdout: true,
