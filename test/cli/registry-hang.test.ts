@@ -6,10 +6,10 @@
  * be interrupted from another thread (config/load-deadline.ts), so this runs on Node 20 and 24.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LAUNCHER } from "../support/repo.ts";
+import { LAUNCHER, REPO } from "../support/repo.ts";
 import { makeTempRepo, type TempRepo } from "../support/temp-repo.ts";
 
 /** The default registry bound to `cfg`; `tail` runs before it is exported as `exported`. */
@@ -124,16 +124,21 @@ describe("a registry that never finishes", () => {
     expect(r.stderr).not.toMatch(/node:internal|evaluateSync/);
   });
 
-  it("GIVEN a deadline too short for any registry WHEN init runs THEN exit 2 with the timeout, not an internal error, and nothing written", () => {
+  it("GIVEN the repository's own template is broken WHEN init runs THEN exit 2 naming it, not an internal error, and nothing written", () => {
+    // The same path as a registry that times out under init (a user's problem, not init's bug),
+    // without depending on how fast a registry loads.
     const repo = makeTempRepo({ withWorkflows: false });
     const dir = join(repo.dir, "fresh");
     mkdirSync(join(dir, "apps", "api"), { recursive: true });
     writeFileSync(join(dir, "apps", "api", "Dockerfile"), "FROM node:24-alpine AS production\n");
-    const r = spawnSync(process.execPath, [LAUNCHER, "init"], { cwd: dir, encoding: "utf8", timeout: 60_000, env: { PATH: process.env.PATH ?? "", HOME: repo.dir, NO_COLOR: "1", GEN_WORKFLOWS_REGISTRY_TIMEOUT: "0.0001" } });
+    mkdirSync(join(dir, "templates", "deploy"), { recursive: true });
+    cpSync(join(REPO, "templates"), join(dir, "templates"), { recursive: true });
+    writeFileSync(join(dir, "templates", "deploy", "post-deploy.yml"), "steps: [\n");
+    const r = spawnSync(process.execPath, [LAUNCHER, "init"], { cwd: dir, encoding: "utf8", timeout: 60_000, env: { PATH: process.env.PATH ?? "", HOME: repo.dir, NO_COLOR: "1" } });
     expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toContain("[CONFIG_LOAD_TIMEOUT]");
+    expect(r.stderr).toContain("[TEMPLATE_INVALID]");
     expect(r.stderr).not.toContain("internal error");
-    expect(readdirSync(dir).sort()).toEqual(["apps"]);
+    expect(readdirSync(dir).sort()).toEqual(["apps", "templates"]);
   });
 });
 
